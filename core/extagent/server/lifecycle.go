@@ -1,0 +1,226 @@
+package server
+
+import (
+	"encoding/binary"
+	"fmt"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"netcompat/core/cbridge"
+	"netcompat/core/extagent/wire"
+)
+
+const closeShutdownArg = wire.CloseShutdown
+
+func closePacket(reason uint16) []byte {
+	return wire.AppendControl(nil, wire.CmdClose, reason)
+}
+
+// Send queues one data packet and writes as much as the socket takes now.
+// It never blocks; the rest goes out in later rounds, in order.
+func (s *Server) Send(c *Conn, data []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(c); err != nil {
+		return err
+	}
+	switch {
+	case len(data) == 0:
+		return cbridge.Errorf(syscall.EINVAL, "extagent: empty packet")
+	case len(data) > s.cfg.MaxPacket:
+		return cbridge.Errorf(syscall.EMSGSIZE, fmt.Sprintf("extagent: packet of %d octets exceeds the maximum %d", len(data), s.cfg.MaxPacket))
+	}
+	var hdr [wire.HeaderLen]byte
+	binary.BigEndian.PutUint32(hdr[:], uint32(len(data)))
+	if c.queued() {
+		c.enqueue(hdr[:], data)
+		return nil // EPOLLOUT is already requested
+	}
+	// Nothing queued: write straight from the caller's memory.
+	n, err := unix.SendmsgBuffers(c.fd, [][]byte{hdr[:], data}, nil, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
+	switch err {
+	case nil:
+	case unix.EAGAIN, unix.EINTR:
+		n = 0
+	default:
+		s.lost(c, err)
+		return err
+	}
+	if n < len(hdr) {
+		c.enqueue(hdr[n:], data)
+	} else if n-len(hdr) < len(data) {
+		c.enqueue(data[n-len(hdr):])
+	}
+	s.updateInterest(c)
+	return nil
+}
+
+// BeginDelivery lets a held connection's packets flow.
+func (s *Server) BeginDelivery(c *Conn) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(c); err != nil {
+		return err
+	}
+	if c.state == stateHeld {
+		if c.peerGone {
+			s.release(c)
+			return nil
+		}
+		c.state = stateDelivering
+		s.updateInterest(c)
+	}
+	return nil
+}
+
+// Close closes a connection: a Close control packet follows what is queued,
+// and the Closed event comes in the next round.
+func (s *Server) Close(c *Conn) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(c); err != nil {
+		return err
+	}
+	if c.peerGone {
+		s.release(c)
+		return nil
+	}
+	c.enqueue(closePacket(wire.CloseNormal))
+	if err := s.flush(c); err != nil || !c.queued() {
+		s.release(c)
+		return nil
+	}
+	s.queueClosed(c)
+	c.state = stateClosing
+	s.setDeadline(c, time.Now().Add(lingerTime))
+	s.updateInterest(c)
+	return nil
+}
+
+// usable checks that c may be used by the program.
+func (s *Server) usable(c *Conn) error {
+	switch {
+	case s.down:
+		return cbridge.Errorf(syscall.EBADF, "extagent: server is shut down")
+	case c == nil:
+		return cbridge.Errorf(syscall.EINVAL, "extagent: no connection")
+	case c.state == stateHeld || c.state == stateDelivering:
+		return nil
+	}
+	return cbridge.Errorf(syscall.ENOTCONN, "extagent: connection is closed")
+}
+
+// flush writes queued output until the socket is full.
+func (s *Server) flush(c *Conn) error {
+	for c.queued() {
+		n, err := unix.SendmsgN(c.fd, c.out[c.off:], nil, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.EAGAIN {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		c.sent(n)
+	}
+	s.updateInterest(c)
+	return nil
+}
+
+func (s *Server) watch(c *Conn, events uint32) error {
+	if err := epollCtl(s.ep, unix.EPOLL_CTL_ADD, c.fd, c.id, events); err != nil {
+		return err
+	}
+	c.watched, c.interest = true, events
+	return nil
+}
+
+// forget stops watching c; used for a held connection whose peer is gone,
+// which would otherwise keep reporting its hang-up.
+func (s *Server) forget(c *Conn) {
+	if c.watched {
+		unix.EpollCtl(s.ep, unix.EPOLL_CTL_DEL, c.fd, nil)
+		c.watched = false
+	}
+}
+
+// updateInterest asks epoll for what the connection's state needs.
+func (s *Server) updateInterest(c *Conn) {
+	if !c.watched {
+		return
+	}
+	var want uint32
+	if c.state != stateHeld {
+		want = unix.EPOLLIN
+	}
+	if c.queued() {
+		want |= unix.EPOLLOUT
+	}
+	if want != c.interest {
+		epollCtl(s.ep, unix.EPOLL_CTL_MOD, c.fd, c.id, want)
+		c.interest = want
+	}
+}
+
+// queue adds an event made by a call rather than by I/O and makes the
+// descriptor readable for it.
+func (s *Server) queue(ev Event) {
+	if len(s.internal) == 0 {
+		s.note.Signal()
+	}
+	s.internal = append(s.internal, ev)
+}
+
+// queueClosed queues the Closed event of a connection the program knows,
+// once.
+func (s *Server) queueClosed(c *Conn) {
+	if c.closeEvt || c.state == stateGreeting || c.state == stateGone {
+		return
+	}
+	c.closeEvt = true
+	s.queue(Event{Kind: Closed, Conn: c})
+}
+
+// lost handles the end of a connection from the peer's side (err == nil
+// for an orderly Close control packet).
+func (s *Server) lost(c *Conn, err error) {
+	if c.state == stateHeld {
+		// The program hears of it once it begins delivery.
+		c.peerGone = true
+		s.forget(c)
+		return
+	}
+	if err != nil && err != errPeerClosed && c.state != stateGreeting {
+		logf("connection %s lost: %v", c.peer, err)
+	}
+	s.release(c)
+}
+
+// abort closes a connection whose peer broke the protocol, telling it why.
+func (s *Server) abort(c *Conn, reason uint16) {
+	c.out, c.off = c.out[:0], 0
+	c.enqueue(closePacket(reason))
+	s.flush(c)
+	s.release(c)
+}
+
+// release closes the descriptor and forgets the connection.
+func (s *Server) release(c *Conn) {
+	if c.state == stateGone {
+		return
+	}
+	s.queueClosed(c)
+	s.forget(c)
+	unix.Close(c.fd)
+	delete(s.conns, c.id)
+	s.clearDeadline(c)
+	if s.cur == c {
+		s.cur, s.curBuf = nil, nil
+	}
+	c.state = stateGone
+	c.out, c.off = nil, 0
+}
