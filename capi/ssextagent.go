@@ -1,0 +1,111 @@
+package main
+
+// The agent side: ssexact_* (include/ssextagent.h), over core/extagent/client.
+
+/*
+#include "extagent-protocol.h"
+*/
+import "C"
+
+import (
+	"syscall"
+	"unsafe"
+
+	pointer "github.com/mattn/go-pointer"
+
+	"netcompat/core/cbridge"
+	"netcompat/core/extagent"
+	"netcompat/core/extagent/client"
+)
+
+// agentConn resolves an SsexConn * to its connection; go-pointer's table
+// answers nil for pointers it never handed out or has released.
+func agentConn(p unsafe.Pointer) (*client.Conn, error) {
+	if c, ok := pointer.Restore(p).(*client.Conn); ok {
+		return c, nil
+	}
+	return nil, cbridge.Errorf(syscall.EBADF, "extagent: not a connection")
+}
+
+//export nc_ssexact_initialize
+func nc_ssexact_initialize(hostname *C.char, ipaddr C.ulong, port C.ushort, out *unsafe.Pointer, errp *C.int) (st C.int) {
+	defer recoverStatus(&st, errp)
+	if out == nil {
+		return status(errp, syscall.EINVAL)
+	}
+	*out = nil
+	host := ""
+	if hostname != nil {
+		host = C.GoString(hostname)
+	}
+	c, err := client.Dial(host, uint32(ipaddr), uint16(port), extagent.FromEnv(), cAlloc{})
+	if err != nil {
+		return status(errp, err)
+	}
+	*out = pointer.Save(c)
+	return C.EXTAG_OK
+}
+
+//export nc_ssexact_send
+func nc_ssexact_send(conn unsafe.Pointer, size C.int, data *C.char, errp *C.int) (st C.int) {
+	defer recoverStatus(&st, errp)
+	c, err := agentConn(conn)
+	if err != nil {
+		return status(errp, err)
+	}
+	if size <= 0 || data == nil {
+		return status(errp, syscall.EINVAL)
+	}
+	return status(errp, c.Send(cBytes(unsafe.Pointer(data), int(size))))
+}
+
+//export nc_ssexact_read
+func nc_ssexact_read(conn unsafe.Pointer, block C.int, data **C.char, lenp *C.int, errp *C.int) (st C.int) {
+	defer recoverStatus(&st, errp)
+	if data == nil || lenp == nil {
+		return status(errp, syscall.EINVAL)
+	}
+	*data, *lenp = nil, 0
+	c, err := agentConn(conn)
+	if err != nil {
+		return status(errp, err)
+	}
+	b, complete, err := c.Read(block != 0)
+	if err != nil {
+		return status(errp, err)
+	}
+	if len(b) > 0 {
+		*data = (*C.char)(unsafe.Pointer(unsafe.SliceData(b)))
+		*lenp = C.int(len(b))
+	}
+	if !complete {
+		return C.EXTAG_UNFINISHED
+	}
+	return C.EXTAG_OK
+}
+
+//export nc_ssexact_close
+func nc_ssexact_close(conn unsafe.Pointer) {
+	defer recoverQuiet()
+	if c, err := agentConn(conn); err == nil {
+		pointer.Unref(conn)
+		c.Close()
+	}
+}
+
+//export nc_ssexact_fd
+func nc_ssexact_fd(conn unsafe.Pointer, errp *C.int) (fd C.int) {
+	defer func() {
+		if v := recover(); v != nil {
+			reportPanic(v)
+			fd = -1
+			setErr(errp, syscall.EIO)
+		}
+	}()
+	c, err := agentConn(conn)
+	if err != nil {
+		setErr(errp, err)
+		return -1
+	}
+	return C.int(c.Fd())
+}
