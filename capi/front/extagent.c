@@ -13,6 +13,9 @@ static ExtagAcceptCallback accept_cb;
 static ExtagPacketCallback packet_cb;
 static __thread int dispatching; /* extag_dispatch is running on this thread */
 
+/* The shims' last step. The status is computed into a variable first: as
+ * arguments of one call, "nc_x(..., &err)" and "err" may be evaluated in
+ * either order. */
 static ExtagStatus finish(int st, int err)
 {
 	nc_set_errno(err);
@@ -48,41 +51,45 @@ ExtagStatus extag_registerpacketcallback(ExtagPacketCallback cbk)
 ExtagStatus extag_begindelivery(ExtagConnection *conn)
 {
 	const struct nc_core *c = nc_core();
-	int err = 0;
+	int err = 0, st;
 
 	if (!c)
 		return EXTAG_FAILED;
-	return finish(c->nc_extag_begindelivery(conn, &err), err);
+	st = c->nc_extag_begindelivery(conn, &err);
+	return finish(st, err);
 }
 
 ExtagStatus extag_send(ExtagConnection *conn, int size, unsigned char *data)
 {
 	const struct nc_core *c = nc_core();
-	int err = 0;
+	int err = 0, st;
 
 	if (!c)
 		return EXTAG_FAILED;
-	return finish(c->nc_extag_send(conn, size, data, &err), err);
+	st = c->nc_extag_send(conn, size, data, &err);
+	return finish(st, err);
 }
 
 ExtagStatus extag_closeconnection(ExtagConnection *conn)
 {
 	const struct nc_core *c = nc_core();
-	int err = 0;
+	int err = 0, st;
 
 	if (!c)
 		return EXTAG_FAILED;
-	return finish(c->nc_extag_closeconnection(conn, &err), err);
+	st = c->nc_extag_closeconnection(conn, &err);
+	return finish(st, err);
 }
 
 ExtagStatus extag_shutdown(void)
 {
 	const struct nc_core *c = nc_core();
-	int err = 0;
+	int err = 0, st;
 
 	if (!c)
 		return EXTAG_FAILED;
-	return finish(c->nc_extag_shutdown(&err), err);
+	st = c->nc_extag_shutdown(&err);
+	return finish(st, err);
 }
 
 int extag_fd(void)

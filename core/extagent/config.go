@@ -5,10 +5,10 @@
 package extagent
 
 import (
-	"os"
 	"strconv"
 	"time"
 
+	"netcompat/core/cbridge"
 	"netcompat/core/extagent/wire"
 )
 
@@ -23,12 +23,15 @@ type Config struct {
 
 // FromEnv reads the configuration, falling back to defaults for unset or
 // malformed values.
-func FromEnv() Config {
+func FromEnv() Config { return FromLookup(cbridge.Getenv) }
+
+// FromLookup is FromEnv reading through getenv.
+func FromLookup(getenv func(key string) string) Config {
 	c := Config{MaxPacket: wire.DefaultMaxPacket, Handshake: 10 * time.Second}
-	if v, err := strconv.Atoi(os.Getenv("NETCOMPAT_EXTAG_MAX_PACKET")); err == nil && v > 0 && v <= 1<<30 {
+	if v, err := strconv.Atoi(getenv("NETCOMPAT_EXTAG_MAX_PACKET")); err == nil && v > 0 && v <= 1<<30 {
 		c.MaxPacket = v
 	}
-	if v, err := strconv.Atoi(os.Getenv("NETCOMPAT_EXTAG_HANDSHAKE_MS")); err == nil && v > 0 {
+	if v, err := strconv.Atoi(getenv("NETCOMPAT_EXTAG_HANDSHAKE_MS")); err == nil && v > 0 {
 		c.Handshake = time.Duration(v) * time.Millisecond
 	}
 	return c

@@ -9,18 +9,21 @@ package netlog
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sync"
+
+	"netcompat/core/cbridge"
 )
 
 var (
 	once sync.Once
-	out  *os.File // nil when logging is off
 	mu   sync.Mutex
+	out  io.Writer // nil when logging is off; guarded by mu once opened
 )
 
 func open() {
-	switch v := os.Getenv("NETCOMPAT_LOG"); v {
+	switch v := cbridge.Getenv("NETCOMPAT_LOG"); v {
 	case "off", "0", "none":
 	case "", "stderr":
 		out = os.Stderr
@@ -37,14 +40,29 @@ func open() {
 // Printf writes one line, prefixed "netcompat: ".
 func Printf(format string, args ...any) {
 	once.Do(open)
-	if out == nil {
-		return
-	}
 	line := "netcompat: " + fmt.Sprintf(format, args...)
 	if line[len(line)-1] != '\n' {
 		line += "\n"
 	}
 	mu.Lock()
-	out.WriteString(line)
+	if out != nil {
+		io.WriteString(out, line)
+	}
 	mu.Unlock()
+}
+
+// SetOutput sends the lines to w (nil: nowhere) instead of where
+// NETCOMPAT_LOG says, until restore is called. It lets tests see what the
+// library reports; the library itself never calls it.
+func SetOutput(w io.Writer) (restore func()) {
+	once.Do(open)
+	mu.Lock()
+	old := out
+	out = w
+	mu.Unlock()
+	return func() {
+		mu.Lock()
+		out = old
+		mu.Unlock()
+	}
 }

@@ -175,4 +175,331 @@ static inline void nct_wait_child(pid_t pid)
 	}
 }
 
+/* ------------------------------------------------------------------------
+ * Added for the boundary tests (select, fork, bad input, hygiene): driving
+ * the library's server and agent from one thread, waiting for children with
+ * a deadline, and reading the per-test log file.
+ * ------------------------------------------------------------------------ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
+
+#include <extagent.h>
+#include <ssextagent.h>
+
+/*
+ * Runs extag_dispatch whenever extag_fd() is readable until *flag becomes
+ * non-zero (a callback sets it). 1 when it did, 0 at the deadline.
+ */
+static inline int nct_dispatch_until(const int *flag, int timeout_ms)
+{
+	long long end = nct_now_ms() + timeout_ms;
+	while (!*flag) {
+		int left = (int)(end - nct_now_ms());
+		int fd = extag_fd();
+		if (left <= 0)
+			return 0;
+		CHECK(fd >= 0);
+		if (nct_wait_readable(fd, left))
+			CHECK_EQ(extag_dispatch(), EXTAG_OK);
+	}
+	return 1;
+}
+
+/*
+ * Waits until fd is readable, running extag_dispatch whenever the server
+ * (if one runs) has work meanwhile. 1 when fd became readable, 0 at the
+ * deadline.
+ */
+static inline int nct_pump_until_readable(int fd, int timeout_ms)
+{
+	long long end = nct_now_ms() + timeout_ms;
+	for (;;) {
+		struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
+		                      {.fd = extag_fd(), .events = POLLIN}};
+		int left = (int)(end - nct_now_ms());
+		int n;
+		if (left < 0)
+			left = 0;
+		n = poll(p, 2, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		CHECK(n >= 0);
+		if (p[0].revents)
+			return 1;
+		if (p[1].revents & POLLIN)
+			CHECK_EQ(extag_dispatch(), EXTAG_OK);
+		if (n == 0 && left == 0)
+			return 0;
+	}
+}
+
+/*
+ * Reads the next whole packet on an agent connection without blocking the
+ * thread's server: ssexact_read while the server (if one runs) is
+ * dispatched. Fails the test on EXTAG_FAILED or at the deadline.
+ */
+static inline void nct_agent_read(SsexConn *c, char **data, int *len)
+{
+	long long end = nct_now_ms() + NCT_DEADLINE_MS;
+	for (;;) {
+		ExtagStatus st = ssexact_read(c, data, len);
+		if (st == EXTAG_OK)
+			return;
+		CHECK_EQ(st, EXTAG_UNFINISHED);
+		CHECK(nct_now_ms() < end);
+		nct_pump_until_readable(ssexact_fd(c), (int)(end - nct_now_ms()));
+	}
+}
+
+/* The state of nct_roundtrip's echo server. */
+static struct {
+	int accepted, closed, packets;
+	ExtagConnection *conn;
+} nct_rt __attribute__((unused));
+
+static inline void nct_rt_accept(ExtagConnection *conn)
+{
+	nct_rt.accepted++;
+	nct_rt.conn = conn;
+	CHECK_EQ(extag_begindelivery(conn), EXTAG_OK);
+}
+
+static inline void nct_rt_packet(ExtagConnection *conn, int size, unsigned char *data)
+{
+	CHECK(conn == nct_rt.conn);
+	if (size == 0) {
+		CHECK(data == NULL);
+		nct_rt.closed++;
+		return;
+	}
+	nct_rt.packets++;
+	CHECK_EQ(extag_send(conn, size, data), EXTAG_OK); /* echo */
+}
+
+/*
+ * A whole in-process exchange: starts a server on a free port, connects an
+ * agent, sends npackets packets of size octets (<= 16 KiB), checks that
+ * each comes back echoed intact, closes the agent, waits for the server's
+ * close callback and shuts the server down. Fails the test on any error.
+ */
+static inline void nct_roundtrip(int npackets, int size)
+{
+	SsexConn *c = NULL;
+	unsigned char *buf = malloc((size_t)size);
+	unsigned short port;
+	int i;
+
+	CHECK(buf != NULL);
+	memset(&nct_rt, 0, sizeof nct_rt);
+	CHECK_EQ(extag_initialize(0, nct_rt_accept), EXTAG_OK);
+	CHECK_EQ(extag_registerpacketcallback(nct_rt_packet), EXTAG_OK);
+	port = extag_port();
+	CHECK(port != 0);
+	CHECK_EQ(ssexact_initialize(NULL, inet_addr("127.0.0.1"), port, &c), EXTAG_OK);
+	CHECK(c != NULL);
+	CHECK(nct_dispatch_until(&nct_rt.accepted, NCT_DEADLINE_MS));
+	for (i = 0; i < npackets; i++) {
+		char *data;
+		int len;
+		nct_fill(buf, (size_t)size, (uint64_t)i + 1);
+		CHECK_EQ(ssexact_send(c, size, (char *)buf), EXTAG_OK);
+		nct_agent_read(c, &data, &len);
+		CHECK_EQ(len, size);
+		CHECK(memcmp(data, buf, (size_t)size) == 0);
+		free(data);
+	}
+	CHECK_EQ(nct_rt.packets, npackets);
+	ssexact_close(c);
+	CHECK(nct_dispatch_until(&nct_rt.closed, NCT_DEADLINE_MS));
+	CHECK_EQ(nct_rt.accepted, 1);
+	CHECK_EQ(nct_rt.closed, 1);
+	CHECK_EQ(extag_shutdown(), EXTAG_OK);
+	CHECK_EQ(extag_port(), 0);
+	CHECK_EQ(extag_fd(), -1);
+	free(buf);
+}
+
+/*
+ * Waits at most timeout_ms for child pid to end and returns its wait
+ * status; a child still running then is killed and the test fails.
+ */
+static inline int nct_wait_child_within(pid_t pid, int timeout_ms)
+{
+	int st;
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd >= 0) {
+		int done = nct_wait_readable(pfd, timeout_ms);
+		close(pfd);
+		if (!done) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			fprintf(stderr, "child %d still running after %d ms: killed\n",
+			        (int)pid, timeout_ms);
+			exit(1);
+		}
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		CHECK(errno == EINTR);
+	return st;
+}
+
+/* Like nct_wait_child, with a deadline. */
+static inline void nct_wait_child_ok(pid_t pid)
+{
+	int st = nct_wait_child_within(pid, NCT_DEADLINE_MS);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "child %d failed (status 0x%x)\n", (int)pid, st);
+		exit(1);
+	}
+}
+
+static char nct_log_tmp[64];
+static pid_t nct_log_owner;
+
+static inline void nct_log_remove(void)
+{
+	if (getpid() == nct_log_owner) /* not in forked children */
+		unlink(nct_log_tmp);
+}
+
+/*
+ * The library's log file. ctest names one per test in NETCOMPAT_LOG; run by
+ * hand, the test makes its own (removed at exit). Call before the first
+ * library call.
+ */
+static inline const char *nct_log_file(void)
+{
+	const char *p = getenv("NETCOMPAT_LOG");
+	if (p && *p && strcmp(p, "off") && strcmp(p, "stderr") && strcmp(p, "none") &&
+	    strcmp(p, "0"))
+		return p;
+	if (!nct_log_owner) {
+		snprintf(nct_log_tmp, sizeof nct_log_tmp, "/tmp/nctest-%d.log", (int)getpid());
+		CHECK(setenv("NETCOMPAT_LOG", nct_log_tmp, 1) == 0);
+		nct_log_owner = getpid();
+		atexit(nct_log_remove);
+	}
+	return nct_log_tmp;
+}
+
+/* The size of a file, 0 when it does not exist. */
+static inline long nct_file_size(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long n;
+	if (!f)
+		return 0;
+	CHECK(fseek(f, 0, SEEK_END) == 0);
+	n = ftell(f);
+	fclose(f);
+	return n;
+}
+
+/*
+ * Whether the file holds, past offset from, a line containing every one of
+ * the given strings (NULL-terminated list). Prints the line it found.
+ */
+static inline int nct_file_has_line(const char *path, long from, const char *s1, ...)
+{
+	char line[4096];
+	const char *want[8];
+	int nwant = 0, found = 0;
+	va_list ap;
+	FILE *f = fopen(path, "r");
+
+	want[nwant++] = s1;
+	va_start(ap, s1);
+	while (nwant < 8 && (want[nwant] = va_arg(ap, const char *)) != NULL)
+		nwant++;
+	va_end(ap);
+	if (!f)
+		return 0;
+	CHECK(fseek(f, from, SEEK_SET) == 0);
+	while (!found && fgets(line, sizeof line, f)) {
+		int i;
+		found = 1;
+		for (i = 0; i < nwant; i++)
+			if (!strstr(line, want[i]))
+				found = 0;
+		if (found)
+			fprintf(stderr, "log: %s", line);
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Waiting for socket queues to empty, where no descriptor becomes readable:
+ * the condition is polled (with a short pause) until it holds or the
+ * deadline passes. 1 when it held, 0 on timeout or error.
+ *
+ * nct_wait_acked: everything written on fd has been acknowledged by the
+ * peer, so it lies in the peer's kernel buffer (SIOCOUTQ == 0).
+ * nct_wait_consumed: the program owning fd has read everything that had
+ * arrived (SIOCINQ == 0).
+ */
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+
+static inline int nct_wait_ioctl_zero(int fd, unsigned long req, int timeout_ms)
+{
+	long long end = nct_now_ms() + timeout_ms;
+	for (;;) {
+		int n = -1;
+		if (ioctl(fd, req, &n) != 0)
+			return 0;
+		if (n == 0)
+			return 1;
+		if (nct_now_ms() > end)
+			return 0;
+		struct timespec pz = {.tv_sec = 0, .tv_nsec = 100000};
+		nanosleep(&pz, NULL);
+	}
+}
+
+static inline int nct_wait_acked(int fd, int timeout_ms)
+{
+	return nct_wait_ioctl_zero(fd, SIOCOUTQ, timeout_ms);
+}
+
+static inline int nct_wait_consumed(int fd, int timeout_ms)
+{
+	return nct_wait_ioctl_zero(fd, SIOCINQ, timeout_ms);
+}
+
+/* Raises the soft RLIMIT_NOFILE to the hard limit; returns the new limit. */
+static inline long nct_raise_nofile(void)
+{
+	struct rlimit rl;
+	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+	rl.rlim_cur = rl.rlim_max;
+	CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+	return (long)rl.rlim_cur;
+}
+
+/*
+ * fork() for a test whose processes talk to each other: the child is
+ * killed when the parent dies (a failed check), so no orphan is left
+ * holding ctest's output pipes, and in any case ends after timeout_s
+ * seconds. Returns what fork() returns.
+ */
+#include <sys/prctl.h>
+
+static inline pid_t nct_fork(unsigned timeout_s)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		CHECK(prctl(PR_SET_PDEATHSIG, SIGKILL) == 0);
+		if (getppid() != parent)
+			_exit(1); /* the parent is already gone */
+		alarm(timeout_s);
+	}
+	return pid;
+}
+
 #endif /* NCTEST_H */

@@ -38,9 +38,11 @@ func connectTCP(addrs []netip.Addr, port uint16) (int, error) {
 	var lastErr error = syscall.EHOSTUNREACH
 	for _, a := range addrs {
 		a = a.Unmap()
-		family, sa := unix.AF_INET, unix.Sockaddr(&unix.SockaddrInet4{Port: int(port), Addr: a.As4()})
-		if a.Is6() {
-			family, sa = unix.AF_INET6, &unix.SockaddrInet6{Port: int(port), Addr: a.As16()}
+		// Build only the sockaddr of the address's own family: As4 panics
+		// on an IPv6 address.
+		family, sa := unix.AF_INET6, unix.Sockaddr(&unix.SockaddrInet6{Port: int(port), Addr: a.As16()})
+		if a.Is4() {
+			family, sa = unix.AF_INET, &unix.SockaddrInet4{Port: int(port), Addr: a.As4()}
 		}
 		fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
 		if err != nil {

@@ -43,13 +43,18 @@ func (c *Conn) Read(block bool) (data []byte, complete bool, err error) {
 			c.nhdr += n
 			continue
 		}
+		if err := c.oversize(); err != nil {
+			return nil, false, c.fail(err)
+		}
 		var dst []byte // where the rest of the current packet goes
 		if l := binary.BigEndian.Uint32(c.hdr[:]); l == 0 {
 			dst = c.ctl[c.got:]
 		} else {
-			if l > uint32(c.cfg.MaxPacket) {
-				return nil, false, c.fail(cbridge.Errorf(syscall.EMSGSIZE,
-					fmt.Sprintf("extagent: server sent a packet of %d octets, over the maximum %d", l, c.cfg.MaxPacket)))
+			if !c.greeted {
+				// Refuse on the length field: waiting for (and allocating)
+				// the body of a packet that cannot be delivered would only
+				// hand out partial octets of it first.
+				return nil, false, c.fail(cbridge.Errorf(syscall.EPROTO, "extagent: server sent data before its greeting"))
 			}
 			if c.body == nil {
 				c.body = c.alloc.Alloc(int(l))
@@ -73,9 +78,30 @@ func (c *Conn) Read(block bool) (data []byte, complete bool, err error) {
 			return nil, false, c.fail(err)
 		}
 		if data != nil {
+			// The next packet's length field may have come with this packet.
+			// If it is over the limit, fail now rather than on the next
+			// call: no more octets need arrive, so select() would not wake
+			// the program for that call. Failing shuts the socket down,
+			// which makes it readable.
+			if err := c.oversize(); err != nil {
+				c.fail(err)
+			}
 			return data, true, nil
 		}
 	}
+}
+
+// oversize checks the length field of the packet in progress, once it is
+// complete, against the limit.
+func (c *Conn) oversize() error {
+	if c.nhdr < wire.HeaderLen {
+		return nil
+	}
+	if l := binary.BigEndian.Uint32(c.hdr[:]); l > uint32(c.cfg.MaxPacket) {
+		return cbridge.Errorf(syscall.EMSGSIZE,
+			fmt.Sprintf("extagent: server sent a packet of %d octets, over the maximum %d", l, c.cfg.MaxPacket))
+	}
+	return nil
 }
 
 // recv reads into iov, mapping end of stream to ErrClosed.
@@ -129,10 +155,6 @@ func (c *Conn) packetDone() ([]byte, error) {
 			return nil, ErrClosed
 		}
 		return nil, cbridge.Errorf(syscall.EPROTO, fmt.Sprintf("extagent: unexpected control packet %s(%d)", f.Command, f.Arg))
-	}
-	if !c.greeted {
-		c.alloc.Free(data)
-		return nil, cbridge.Errorf(syscall.EPROTO, "extagent: server sent data before its greeting")
 	}
 	return data, nil
 }

@@ -18,7 +18,7 @@ const (
 	stateGreeting   connState = iota // waiting for the agent's Open
 	stateHeld                        // accepted; packets held back until BeginDelivery
 	stateDelivering                  // packets flow to the program
-	stateClosing                     // closed locally; flushing what is queued
+	stateClosing                     // closed locally; flushing what is queued, then awaiting the peer's end
 	stateGone                        // descriptor released
 )
 
@@ -41,6 +41,7 @@ type Conn struct {
 	interest uint32 // epoll events currently requested
 	deadline time.Time
 	peerGone bool // a held connection whose peer went away
+	wrShut   bool // closing: all output is in the kernel and our half is shut
 	closeEvt bool // the Closed event has been queued
 }
 

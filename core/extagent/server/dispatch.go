@@ -1,6 +1,8 @@
 package server
 
 import (
+	"encoding/binary"
+	"fmt"
 	"syscall"
 	"time"
 
@@ -90,8 +92,7 @@ func (s *Server) handle(key uint64, events uint32) {
 			return
 		}
 		if c.state == stateClosing && !c.queued() {
-			s.release(c)
-			return
+			s.shutWrite(c) // released when the peer closes its half
 		}
 	}
 	if events&(unix.EPOLLIN|unix.EPOLLERR|unix.EPOLLHUP) == 0 {
@@ -220,9 +221,16 @@ func (s *Server) readGreeting(c *Conn) {
 		return
 	}
 	var d wire.Decoder
-	f, _, _, err := d.Next(c.greet[:])
+	f, _, ok, err := d.Next(c.greet[:])
 	version := uint16(0)
-	if err == nil {
+	switch {
+	case err != nil:
+	case !ok:
+		// The length field announced a data packet longer than the octets
+		// read; say so rather than judging an empty frame.
+		err = fmt.Errorf("handshake: expected an open control packet, got a data packet of %d octets",
+			binary.BigEndian.Uint32(c.greet[:]))
+	default:
 		version, err = extagent.CheckAgentGreeting(f)
 	}
 	if err != nil {
@@ -253,8 +261,13 @@ func (s *Server) expire(now time.Time) {
 		switch c.state {
 		case stateGreeting:
 			logf("dropping %s: no greeting within %v", c.peer, s.cfg.Handshake)
+			// Tell the peer why, as for a bad greeting (extagent-protocol.h).
+			c.enqueue(closePacket(wire.CloseHandshake))
+			s.flush(c)
 		case stateClosing:
-			logf("closing %s: output not drained within %v", c.peer, lingerTime)
+			if !c.wrShut {
+				logf("closing %s: output not drained within %v", c.peer, lingerTime)
+			}
 		}
 		s.release(c)
 	}
@@ -275,6 +288,7 @@ func (s *Server) clearDeadline(c *Conn) {
 	if _, ok := s.timed[c]; ok {
 		delete(s.timed, c)
 		c.deadline = time.Time{}
+		s.armTimer() // a timer left for this deadline would wake the program for nothing
 	}
 }
 

@@ -65,11 +65,18 @@ func (s *Server) BeginDelivery(c *Conn) error {
 		return err
 	}
 	if c.state == stateHeld {
+		c.state = stateDelivering
 		if c.peerGone {
-			s.release(c)
+			// The peer went away while held, but what it sent before is
+			// still in the kernel and must be delivered: watch the socket
+			// again; the end of the stream then closes the connection.
+			// Output can no longer reach the peer.
+			c.out, c.off = c.out[:0], 0
+			if err := s.watch(c, unix.EPOLLIN); err != nil {
+				s.release(c)
+			}
 			return nil
 		}
-		c.state = stateDelivering
 		s.updateInterest(c)
 	}
 	return nil
@@ -88,15 +95,38 @@ func (s *Server) Close(c *Conn) error {
 		return nil
 	}
 	c.enqueue(closePacket(wire.CloseNormal))
-	if err := s.flush(c); err != nil || !c.queued() {
-		s.release(c)
-		return nil
+	s.linger(c)
+	return nil
+}
+
+// linger closes c gracefully: what is queued, the Close packet last, is
+// written, then our half of the connection is shut, and the descriptor is
+// released once the peer has closed its half or lingerTime has passed.
+// Meanwhile input is read and dropped. Closing the socket at once instead
+// would be unsafe: with input pending, or arriving later, the kernel resets
+// the connection and drops what it has not transmitted yet, the Close
+// packet included.
+func (s *Server) linger(c *Conn) {
+	if err := s.flush(c); err != nil || !c.watched {
+		s.release(c) // broken, or no longer watched (its peer is gone)
+		return
 	}
 	s.queueClosed(c)
 	c.state = stateClosing
 	s.setDeadline(c, time.Now().Add(lingerTime))
+	if !c.queued() {
+		s.shutWrite(c)
+	}
 	s.updateInterest(c)
-	return nil
+}
+
+// shutWrite ends our half of a closing connection once all its output is
+// in the kernel.
+func (s *Server) shutWrite(c *Conn) {
+	if !c.wrShut {
+		unix.Shutdown(c.fd, unix.SHUT_WR)
+		c.wrShut = true
+	}
 }
 
 // usable checks that c may be used by the program.
@@ -201,11 +231,28 @@ func (s *Server) lost(c *Conn, err error) {
 }
 
 // abort closes a connection whose peer broke the protocol, telling it why.
+// What was queued for the peer goes first: it may be half written, and
+// dropping the rest would make the peer read the Close packet as data.
 func (s *Server) abort(c *Conn, reason uint16) {
-	c.out, c.off = c.out[:0], 0
 	c.enqueue(closePacket(reason))
-	s.flush(c)
-	s.release(c)
+	s.linger(c)
+}
+
+// discardInput drops what input is pending on fd, so that closing it sends
+// the peer an orderly end of stream rather than a reset (which would also
+// make the kernel drop output not transmitted yet). With MSG_TRUNC, TCP
+// discards without copying, so no buffer is needed. A peer that sends
+// without end is not followed for long.
+func discardInput(fd int) {
+	for range 64 {
+		n, _, errno := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), 0, 1<<30, unix.MSG_TRUNC|unix.MSG_DONTWAIT, 0, 0)
+		if errno == unix.EINTR {
+			continue
+		}
+		if errno != 0 || n == 0 {
+			return
+		}
+	}
 }
 
 // release closes the descriptor and forgets the connection.
@@ -215,6 +262,7 @@ func (s *Server) release(c *Conn) {
 	}
 	s.queueClosed(c)
 	s.forget(c)
+	discardInput(c.fd)
 	unix.Close(c.fd)
 	delete(s.conns, c.id)
 	s.clearDeadline(c)

@@ -177,12 +177,13 @@ func (s *Server) Shutdown() error {
 		if c.state != stateClosing {
 			c.enqueue(closePacket(closeShutdownArg))
 		}
-		if s.flush(c) == nil && c.queued() {
+		if s.flush(c) == nil {
 			draining = append(draining, c)
 		}
 	}
 	drain(draining, time.Now().Add(5*time.Second))
 	for _, c := range s.conns {
+		discardInput(c.fd)
 		unix.Close(c.fd)
 		c.state = stateGone
 	}
@@ -191,37 +192,59 @@ func (s *Server) Shutdown() error {
 	return nil
 }
 
-// drain writes what is queued on the given connections until done or the
-// deadline, whichever comes first.
+// drain writes what is queued on the given connections, shuts our half of
+// each, and waits until each peer's kernel has acknowledged all of it, or
+// until the deadline. Only then is closing the socket safe: a peer that
+// still sends after the close makes the kernel reset the connection and
+// drop whatever it has not transmitted yet.
 func drain(conns []*Conn, deadline time.Time) {
+	var pfds []unix.PollFd
 	for len(conns) > 0 {
-		wait := time.Until(deadline)
-		if wait <= 0 {
-			return
-		}
-		pfds := make([]unix.PollFd, len(conns))
-		for i, c := range conns {
-			pfds[i] = unix.PollFd{Fd: int32(c.fd), Events: unix.POLLOUT}
-		}
-		if _, err := unix.Poll(pfds, int(wait/time.Millisecond)+1); err != nil && err != unix.EINTR {
-			return
-		}
 		left := conns[:0]
 		for i, c := range conns {
-			if pfds[i].Revents == 0 {
-				left = append(left, c)
-				continue
+			if pfds != nil && pfds[i].Revents&(unix.POLLERR|unix.POLLHUP) != 0 {
+				continue // broken, or closed by the peer: nothing to wait for
 			}
-			if n, err := unix.SendmsgN(c.fd, c.out[c.off:], nil, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT); err == nil {
-				c.sent(n)
+			if c.queued() {
+				n, err := unix.SendmsgN(c.fd, c.out[c.off:], nil, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
+				switch {
+				case err == nil:
+					c.sent(n)
+				case err != unix.EAGAIN && err != unix.EINTR:
+					continue
+				}
 				if c.queued() {
 					left = append(left, c)
+					continue
 				}
-			} else if err == unix.EAGAIN || err == unix.EINTR {
+			}
+			if !c.wrShut {
+				unix.Shutdown(c.fd, unix.SHUT_WR)
+				c.wrShut = true
+			}
+			if n, err := unix.IoctlGetInt(c.fd, unix.SIOCOUTQ); err == nil && n > 0 {
 				left = append(left, c)
 			}
 		}
 		conns = left
+		wait := time.Until(deadline)
+		if len(conns) == 0 || wait <= 0 {
+			return
+		}
+		// Wait for room to write; acknowledgements have no poll event, so
+		// look again soon while some are outstanding.
+		pfds = make([]unix.PollFd, len(conns))
+		for i, c := range conns {
+			pfds[i] = unix.PollFd{Fd: int32(c.fd)}
+			if c.queued() {
+				pfds[i].Events = unix.POLLOUT
+			} else {
+				wait = min(wait, 5*time.Millisecond)
+			}
+		}
+		if _, err := unix.Poll(pfds, int(wait/time.Millisecond)+1); err != nil && err != unix.EINTR {
+			return
+		}
 	}
 }
 

@@ -87,6 +87,10 @@ func (d *Decoder) finish(body []byte) Frame {
 	d.nhdr = 0
 	if cap(d.body) > maxKeep {
 		d.body = nil // free a large assembly buffer once it has been handed out
+	} else {
+		// Empty it now, not when the next header is complete: a header that
+		// fails the size check must not make Buffered count this body too.
+		d.body = d.body[:0]
 	}
 	if d.ctl {
 		cmd, arg := ParseControl(body)
