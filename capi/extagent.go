@@ -28,9 +28,9 @@ var domain struct {
 	mu sync.Mutex
 	s  *server.Server
 	// live holds every ExtagConnection * handed out, so shutdown can release
-	// them; released is the handle whose size == 0 callback has just run.
+	// them; released holds those whose size == 0 callback is running.
 	live     map[unsafe.Pointer]struct{}
-	released unsafe.Pointer
+	released []unsafe.Pointer
 }
 
 func current() (*server.Server, error) {
@@ -141,75 +141,90 @@ func nc_extag_shutdown(errp *C.int) (st C.int) {
 	return status(errp, err)
 }
 
-//export nc_extag_poll
-func nc_extag_poll(errp *C.int) (st C.int) {
-	defer recoverStatus(&st, errp)
-	s, err := current()
-	if err != nil {
-		return status(errp, err)
-	}
-	return status(errp, s.Poll())
-}
-
-// nc_extag_next hands the front the next event of the round: 1 with *ev
-// filled, 0 when the round is over. Packet data is copied into *buf, which
-// grows with realloc(3) as needed and belongs to the front; -1 on failure.
+// nc_extag_take hands the front a batch of up to max events for
+// extag_dispatch to run callbacks for, so a busy round costs one call into
+// Go rather than one per packet. With first set it starts a dispatch round
+// (one batch of readiness from the kernel). Packet data is packed into
+// *buf, which grows with realloc(3) and belongs to the front; events give
+// offsets into it. It returns the number of events, 0 when the round is
+// over, or -1 on failure.
 //
-//export nc_extag_next
-func nc_extag_next(ev *C.struct_nc_extag_event, buf **C.uchar, capp *C.size_t, errp *C.int) (st C.int) {
+//export nc_extag_take
+func nc_extag_take(first C.int, evs *C.struct_nc_extag_event, max C.int, buf **C.uchar, capp *C.size_t, errp *C.int) (n C.int) {
 	defer func() {
 		if v := recover(); v != nil {
 			reportPanic(v)
 			setErr(errp, syscall.EIO)
-			st = -1 // a failure, not "an event is ready"
+			n = -1
 		}
 	}()
-	// The handle of a connection whose close callback ran at the end of the
-	// previous step is released now, after the callback has returned.
+	// The handles of connections whose close callbacks ran in the previous
+	// batch are released now, after those callbacks have returned.
 	domain.mu.Lock()
-	if p := domain.released; p != nil {
+	for _, p := range domain.released {
 		delete(domain.live, p)
 		pointer.Unref(p)
-		domain.released = nil
 	}
+	domain.released = domain.released[:0]
 	s := domain.s
 	domain.mu.Unlock()
-	if s == nil || ev == nil || buf == nil || capp == nil {
+	if s == nil || evs == nil || max <= 0 || buf == nil || capp == nil {
+		if first != 0 {
+			setErr(errp, syscall.EBADF)
+			return -1
+		}
 		return 0
 	}
-	alloc := func(n int) []byte {
-		if C.size_t(n) > *capp {
-			p := (*C.uchar)(C.realloc(unsafe.Pointer(*buf), C.size_t(n)))
+	if first != 0 {
+		if err := s.Poll(); err != nil {
+			setErr(errp, err)
+			return -1
+		}
+	}
+	used := 0 // octets of *buf holding this batch's packets
+	alloc := func(size int) []byte {
+		if need := C.size_t(used + size); need > *capp {
+			newCap := max(need, 2**capp, 64<<10)
+			p := (*C.uchar)(C.realloc(unsafe.Pointer(*buf), newCap))
 			if p == nil {
 				panic("out of memory")
 			}
-			*buf, *capp = p, C.size_t(n)
+			*buf, *capp = p, newCap
 		}
-		return cBytes(unsafe.Pointer(*buf), n)
+		b := cBytes(unsafe.Add(unsafe.Pointer(*buf), used), size)
+		used += size
+		return b
 	}
-	e, ok := s.Pop(alloc)
-	if !ok {
-		return 0
-	}
-	*ev = C.struct_nc_extag_event{conn: nil, size: 0, data: nil}
-	domain.mu.Lock()
-	defer domain.mu.Unlock()
-	switch e.Kind {
-	case server.Accepted:
-		p := pointer.Save(e.Conn)
-		e.Conn.Ref = p
-		if domain.live != nil {
-			domain.live[p] = struct{}{}
+	out := unsafe.Slice(evs, int(max))
+	for n < max {
+		e, ok := s.Pop(alloc)
+		if !ok {
+			break
 		}
-		ev.kind = C.NC_EXTAG_ACCEPTED
-	case server.Packet:
-		ev.kind = C.NC_EXTAG_PACKET
-		ev.size = C.int(len(e.Data))
-		ev.data = *buf
-	case server.Closed:
-		ev.kind = C.NC_EXTAG_CLOSED
-		domain.released = e.Conn.Ref.(unsafe.Pointer)
+		ev := &out[n]
+		*ev = C.struct_nc_extag_event{}
+		switch e.Kind {
+		case server.Accepted:
+			p := pointer.Save(e.Conn)
+			e.Conn.Ref = p
+			domain.mu.Lock()
+			if domain.live != nil {
+				domain.live[p] = struct{}{}
+			}
+			domain.mu.Unlock()
+			ev.kind = C.NC_EXTAG_ACCEPTED
+		case server.Packet:
+			ev.kind = C.NC_EXTAG_PACKET
+			ev.size = C.int(len(e.Data))
+			ev.off = C.size_t(used - len(e.Data))
+		case server.Closed:
+			ev.kind = C.NC_EXTAG_CLOSED
+			domain.mu.Lock()
+			domain.released = append(domain.released, e.Conn.Ref.(unsafe.Pointer))
+			domain.mu.Unlock()
+		}
+		ev.conn = e.Conn.Ref.(unsafe.Pointer)
+		n++
 	}
-	ev.conn = e.Conn.Ref.(unsafe.Pointer)
-	return 1
+	return n
 }

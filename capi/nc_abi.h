@@ -21,9 +21,9 @@ enum nc_extag_event_kind {
 
 struct nc_extag_event {
 	int kind;
-	void *conn;          /* the ExtagConnection * */
-	int size;            /* NC_EXTAG_PACKET: octets at data */
-	unsigned char *data; /* NC_EXTAG_PACKET: in the caller's buffer */
+	int size;     /* NC_EXTAG_PACKET: octets of data */
+	void *conn;   /* the ExtagConnection * */
+	size_t off;   /* NC_EXTAG_PACKET: where the data starts in the batch buffer */
 };
 
 /*
@@ -48,9 +48,8 @@ struct nc_extag_event {
 	  (void *conn, int size, unsigned char *data, int *err))              \
 	X(int, nc_extag_closeconnection, (void *conn, int *err))              \
 	X(int, nc_extag_shutdown, (int *err))                                 \
-	X(int, nc_extag_poll, (int *err))                                     \
-	X(int, nc_extag_next,                                                 \
-	  (struct nc_extag_event *ev, unsigned char **buf, size_t *cap,      \
-	   int *err))
+	X(int, nc_extag_take,                                                 \
+	  (int first, struct nc_extag_event *evs, int max,                   \
+	   unsigned char **buf, size_t *cap, int *err))
 
 #endif /* NETCOMPAT_NC_ABI_H */

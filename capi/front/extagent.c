@@ -11,7 +11,67 @@
 
 static ExtagAcceptCallback accept_cb;
 static ExtagPacketCallback packet_cb;
-static __thread int dispatching; /* extag_dispatch is running on this thread */
+
+/*
+ * What extag_dispatch on this thread must know while it runs the callbacks
+ * of a batch the core prepared before any of them ran: connections the
+ * program has closed since (their remaining packets are not delivered; the
+ * size == 0 callback still comes, in a later batch) and whether it shut the
+ * server down (every handle of the batch is then invalid).
+ */
+/* Events come from the core in batches of up to this many. */
+#define NC_BATCH 64
+
+static __thread struct {
+	int active;
+	int shut_down;
+	const struct nc_extag_event *batch; /* the batch being delivered */
+	int next, n;                        /* its next event, its length */
+	int nclosed;
+	ExtagConnection *closed[NC_BATCH];
+} in_dispatch;
+
+/* Remembers a connection closed during dispatch if the batch still holds
+ * events of it; at most NC_BATCH connections can. */
+static void note_closed(ExtagConnection *conn)
+{
+	for (int i = in_dispatch.next; i < in_dispatch.n; i++) {
+		if (in_dispatch.batch[i].conn == conn) {
+			in_dispatch.closed[in_dispatch.nclosed++] = conn;
+			return;
+		}
+	}
+}
+
+static int closed_in_batch(ExtagConnection *conn)
+{
+	for (int i = 0; i < in_dispatch.nclosed; i++)
+		if (in_dispatch.closed[i] == conn)
+			return 1;
+	return 0;
+}
+
+static void deliver(const struct nc_extag_event *ev, unsigned char *buf)
+{
+	ExtagConnection *conn = ev->conn;
+	ExtagAcceptCallback acb = __atomic_load_n(&accept_cb, __ATOMIC_ACQUIRE);
+	ExtagPacketCallback pcb = __atomic_load_n(&packet_cb, __ATOMIC_ACQUIRE);
+
+	switch (ev->kind) {
+	case NC_EXTAG_ACCEPTED:
+		if (acb)
+			acb(conn);
+		break;
+	case NC_EXTAG_PACKET:
+		if (pcb && !closed_in_batch(conn))
+			pcb(conn, ev->size, buf + ev->off);
+		break;
+	case NC_EXTAG_CLOSED:
+		if (pcb)
+			pcb(conn, 0, NULL);
+		break;
+	}
+}
 
 /* The shims' last step. The status is computed into a variable first: as
  * arguments of one call, "nc_x(..., &err)" and "err" may be evaluated in
@@ -78,6 +138,8 @@ ExtagStatus extag_closeconnection(ExtagConnection *conn)
 	if (!c)
 		return EXTAG_FAILED;
 	st = c->nc_extag_closeconnection(conn, &err);
+	if (st == EXTAG_OK && in_dispatch.active)
+		note_closed(conn);
 	return finish(st, err);
 }
 
@@ -89,6 +151,8 @@ ExtagStatus extag_shutdown(void)
 	if (!c)
 		return EXTAG_FAILED;
 	st = c->nc_extag_shutdown(&err);
+	if (in_dispatch.active)
+		in_dispatch.shut_down = 1;
 	return finish(st, err);
 }
 
@@ -102,39 +166,27 @@ int extag_fd(void)
 ExtagStatus extag_dispatch(void)
 {
 	const struct nc_core *c = nc_core();
-	struct nc_extag_event ev;
-	unsigned char *buf = NULL; /* packet data; grown by the core */
+	struct nc_extag_event evs[NC_BATCH];
+	unsigned char *buf = NULL; /* the batch's packet data; grown by the core */
 	size_t cap = 0;
-	int err = 0, st;
+	int err = 0, n, first = 1;
 
 	if (!c)
 		return EXTAG_FAILED;
-	if (dispatching)
+	if (in_dispatch.active)
 		return finish(EXTAG_FAILED, EDEADLK);
-	st = c->nc_extag_poll(&err);
-	if (st != EXTAG_OK)
-		return finish(st, err);
-	dispatching = 1;
-	while ((st = c->nc_extag_next(&ev, &buf, &cap, &err)) == 1) {
-		ExtagAcceptCallback acb = __atomic_load_n(&accept_cb, __ATOMIC_ACQUIRE);
-		ExtagPacketCallback pcb = __atomic_load_n(&packet_cb, __ATOMIC_ACQUIRE);
-
-		switch (ev.kind) {
-		case NC_EXTAG_ACCEPTED:
-			if (acb)
-				acb((ExtagConnection *)ev.conn);
-			break;
-		case NC_EXTAG_PACKET:
-			if (pcb)
-				pcb((ExtagConnection *)ev.conn, ev.size, ev.data);
-			break;
-		case NC_EXTAG_CLOSED:
-			if (pcb)
-				pcb((ExtagConnection *)ev.conn, 0, NULL);
-			break;
-		}
+	in_dispatch.active = 1;
+	in_dispatch.shut_down = 0;
+	while ((n = c->nc_extag_take(first, evs, NC_BATCH, &buf, &cap, &err)) > 0) {
+		first = 0;
+		in_dispatch.batch = evs;
+		in_dispatch.n = n;
+		in_dispatch.nclosed = 0;
+		for (in_dispatch.next = 0; in_dispatch.next < n && !in_dispatch.shut_down;)
+			deliver(&evs[in_dispatch.next++], buf);
 	}
-	dispatching = 0;
+	in_dispatch.n = 0;
+	in_dispatch.active = 0;
 	free(buf);
-	return finish(st < 0 ? EXTAG_FAILED : EXTAG_OK, err);
+	return finish(n < 0 ? EXTAG_FAILED : EXTAG_OK, err);
 }
