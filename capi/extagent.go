@@ -141,7 +141,7 @@ func nc_extag_shutdown(errp *C.int) (st C.int) {
 	return status(errp, err)
 }
 
-// nc_extag_take hands the front a batch of up to max events for
+// nc_extag_take hands the front a batch of up to limit events for
 // extag_dispatch to run callbacks for, so a busy round costs one call into
 // Go rather than one per packet. With first set it starts a dispatch round
 // (one batch of readiness from the kernel). Packet data is packed into
@@ -150,7 +150,7 @@ func nc_extag_shutdown(errp *C.int) (st C.int) {
 // over, or -1 on failure.
 //
 //export nc_extag_take
-func nc_extag_take(first C.int, evs *C.struct_nc_extag_event, max C.int, buf **C.uchar, capp *C.size_t, errp *C.int) (n C.int) {
+func nc_extag_take(first C.int, evs *C.struct_nc_extag_event, limit C.int, buf **C.uchar, capp *C.size_t, errp *C.int) (n C.int) {
 	defer func() {
 		if v := recover(); v != nil {
 			reportPanic(v)
@@ -168,7 +168,7 @@ func nc_extag_take(first C.int, evs *C.struct_nc_extag_event, max C.int, buf **C
 	domain.released = domain.released[:0]
 	s := domain.s
 	domain.mu.Unlock()
-	if s == nil || evs == nil || max <= 0 || buf == nil || capp == nil {
+	if s == nil || evs == nil || limit <= 0 || buf == nil || capp == nil {
 		if first != 0 {
 			setErr(errp, syscall.EBADF)
 			return -1
@@ -195,8 +195,8 @@ func nc_extag_take(first C.int, evs *C.struct_nc_extag_event, max C.int, buf **C
 		used += size
 		return b
 	}
-	out := unsafe.Slice(evs, int(max))
-	for n < max {
+	out := unsafe.Slice(evs, int(limit))
+	for n < limit {
 		e, ok := s.Pop(alloc)
 		if !ok {
 			break
