@@ -141,6 +141,26 @@ func nc_extag_shutdown(errp *C.int) (st C.int) {
 	return status(errp, err)
 }
 
+// nc_extag_release releases the handles of connections whose size == 0
+// callbacks have run: the front calls it after a dispatch's last batch, and
+// nc_extag_take does it before each further batch.
+//
+//export nc_extag_release
+func nc_extag_release() {
+	defer recoverQuiet()
+	releaseClosed()
+}
+
+func releaseClosed() {
+	domain.mu.Lock()
+	defer domain.mu.Unlock()
+	for _, p := range domain.released {
+		delete(domain.live, p)
+		pointer.Unref(p)
+	}
+	domain.released = domain.released[:0]
+}
+
 // nc_extag_take hands the front a batch of up to limit events for
 // extag_dispatch to run callbacks for, so a busy round costs one call into
 // Go rather than one per packet. With first set it starts a dispatch round
@@ -158,14 +178,8 @@ func nc_extag_take(first C.int, evs *C.struct_nc_extag_event, limit C.int, buf *
 			n = -1
 		}
 	}()
-	// The handles of connections whose close callbacks ran in the previous
-	// batch are released now, after those callbacks have returned.
+	releaseClosed()
 	domain.mu.Lock()
-	for _, p := range domain.released {
-		delete(domain.live, p)
-		pointer.Unref(p)
-	}
-	domain.released = domain.released[:0]
 	s := domain.s
 	domain.mu.Unlock()
 	if s == nil || evs == nil || limit <= 0 || buf == nil || capp == nil {
@@ -181,7 +195,10 @@ func nc_extag_take(first C.int, evs *C.struct_nc_extag_event, limit C.int, buf *
 			return -1
 		}
 	}
-	used := 0 // octets of *buf holding this batch's packets
+	// Packets are packed into *buf one after the other; offs records where
+	// each starts, since a later realloc may move what came before.
+	used := 0
+	var offs []int
 	alloc := func(size int) []byte {
 		if need := C.size_t(used + size); need > *capp {
 			newCap := max(need, 2**capp, 64<<10)
@@ -192,39 +209,37 @@ func nc_extag_take(first C.int, evs *C.struct_nc_extag_event, limit C.int, buf *
 			*buf, *capp = p, newCap
 		}
 		b := cBytes(unsafe.Add(unsafe.Pointer(*buf), used), size)
+		offs = append(offs, used)
 		used += size
 		return b
 	}
 	out := unsafe.Slice(evs, int(limit))
-	for n < limit {
-		e, ok := s.Pop(alloc)
-		if !ok {
-			break
-		}
-		ev := &out[n]
+	var batch [64]server.Event
+	got := s.PopN(batch[:min(int(limit), len(batch))], alloc)
+	domain.mu.Lock()
+	defer domain.mu.Unlock()
+	for i, e := range batch[:got] {
+		ev := &out[i]
 		*ev = C.struct_nc_extag_event{}
 		switch e.Kind {
 		case server.Accepted:
 			p := pointer.Save(e.Conn)
 			e.Conn.Ref = p
-			domain.mu.Lock()
 			if domain.live != nil {
 				domain.live[p] = struct{}{}
 			}
-			domain.mu.Unlock()
 			ev.kind = C.NC_EXTAG_ACCEPTED
 		case server.Packet:
 			ev.kind = C.NC_EXTAG_PACKET
 			ev.size = C.int(len(e.Data))
-			ev.off = C.size_t(used - len(e.Data))
+			ev.off = C.size_t(offs[0])
+			offs = offs[1:]
 		case server.Closed:
 			ev.kind = C.NC_EXTAG_CLOSED
-			domain.mu.Lock()
 			domain.released = append(domain.released, e.Conn.Ref.(unsafe.Pointer))
-			domain.mu.Unlock()
 		}
 		ev.conn = e.Conn.Ref.(unsafe.Pointer)
-		n++
 	}
+	n = C.int(got)
 	return n
 }

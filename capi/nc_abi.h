@@ -34,12 +34,10 @@ struct nc_extag_event {
 #define NC_CORE_FUNCS(X)                                                      \
 	X(int, nc_ssexact_initialize,                                         \
 	  (char *hostname, unsigned long ipaddr, unsigned short port,         \
-	   void **conn, int *err))                                            \
-	X(int, nc_ssexact_send, (void *conn, int size, char *data, int *err)) \
+	   void **conn, int *fd, int *max_packet, int *err))                  \
 	X(int, nc_ssexact_read,                                               \
 	  (void *conn, int block, char **data, int *len, int *err))           \
 	X(void, nc_ssexact_close, (void *conn))                               \
-	X(int, nc_ssexact_fd, (void *conn, int *err))                         \
 	X(int, nc_extag_initialize, (unsigned short port, int *err))          \
 	X(unsigned short, nc_extag_port, (void))                              \
 	X(int, nc_extag_fd, (void))                                           \
@@ -50,6 +48,7 @@ struct nc_extag_event {
 	X(int, nc_extag_shutdown, (int *err))                                 \
 	X(int, nc_extag_take,                                                 \
 	  (int first, struct nc_extag_event *evs, int max,                   \
-	   unsigned char **buf, size_t *cap, int *err))
+	   unsigned char **buf, size_t *cap, int *err))                       \
+	X(void, nc_extag_release, (void))
 
 #endif /* NETCOMPAT_NC_ABI_H */

@@ -1,6 +1,11 @@
 package main
 
 // The agent side: ssexact_* (include/ssextagent.h), over core/extagent/client.
+//
+// Reading and the connection's life are here; sending is done by the C
+// front itself (capi/front/ssextagent.c) on the descriptor and limit that
+// nc_ssexact_initialize hands it: a send is one system call, and a trip
+// into Go for it would cost more than the call (see bench/).
 
 /*
 #include "extagent-protocol.h"
@@ -28,9 +33,9 @@ func agentConn(p unsafe.Pointer) (*client.Conn, error) {
 }
 
 //export nc_ssexact_initialize
-func nc_ssexact_initialize(hostname *C.char, ipaddr C.ulong, port C.ushort, out *unsafe.Pointer, errp *C.int) (st C.int) {
+func nc_ssexact_initialize(hostname *C.char, ipaddr C.ulong, port C.ushort, out *unsafe.Pointer, fd *C.int, maxPacket *C.int, errp *C.int) (st C.int) {
 	defer recoverStatus(&st, errp)
-	if out == nil {
+	if out == nil || fd == nil || maxPacket == nil {
 		return status(errp, syscall.EINVAL)
 	}
 	*out = nil
@@ -43,20 +48,8 @@ func nc_ssexact_initialize(hostname *C.char, ipaddr C.ulong, port C.ushort, out 
 		return status(errp, err)
 	}
 	*out = pointer.Save(c)
+	*fd, *maxPacket = C.int(c.Fd()), C.int(c.MaxPacket())
 	return C.EXTAG_OK
-}
-
-//export nc_ssexact_send
-func nc_ssexact_send(conn unsafe.Pointer, size C.int, data *C.char, errp *C.int) (st C.int) {
-	defer recoverStatus(&st, errp)
-	c, err := agentConn(conn)
-	if err != nil {
-		return status(errp, err)
-	}
-	if size <= 0 || data == nil {
-		return status(errp, syscall.EINVAL)
-	}
-	return status(errp, c.Send(cBytes(unsafe.Pointer(data), int(size))))
 }
 
 //export nc_ssexact_read
@@ -89,23 +82,6 @@ func nc_ssexact_close(conn unsafe.Pointer) {
 	defer recoverQuiet()
 	if c, err := agentConn(conn); err == nil {
 		pointer.Unref(conn)
-		c.Close()
+		c.CloseSilently() // the front has said goodbye: it owns the write side
 	}
-}
-
-//export nc_ssexact_fd
-func nc_ssexact_fd(conn unsafe.Pointer, errp *C.int) (fd C.int) {
-	defer func() {
-		if v := recover(); v != nil {
-			reportPanic(v)
-			fd = -1
-			setErr(errp, syscall.EIO)
-		}
-	}()
-	c, err := agentConn(conn)
-	if err != nil {
-		setErr(errp, err)
-		return -1
-	}
-	return C.int(c.Fd())
 }

@@ -25,6 +25,7 @@ static ExtagPacketCallback packet_cb;
 static __thread struct {
 	int active;
 	int shut_down;
+	int had_close; /* a size == 0 callback ran */
 	const struct nc_extag_event *batch; /* the batch being delivered */
 	int next, n;                        /* its next event, its length */
 	int nclosed;
@@ -67,6 +68,7 @@ static void deliver(const struct nc_extag_event *ev, unsigned char *buf)
 			pcb(conn, ev->size, buf + ev->off);
 		break;
 	case NC_EXTAG_CLOSED:
+		in_dispatch.had_close = 1;
 		if (pcb)
 			pcb(conn, 0, NULL);
 		break;
@@ -177,14 +179,21 @@ ExtagStatus extag_dispatch(void)
 		return finish(EXTAG_FAILED, EDEADLK);
 	in_dispatch.active = 1;
 	in_dispatch.shut_down = 0;
-	while ((n = c->nc_extag_take(first, evs, NC_BATCH, &buf, &cap, &err)) > 0) {
+	in_dispatch.had_close = 0;
+	/* A batch shorter than NC_BATCH ends the round: what callbacks cause
+	 * meanwhile (a close's size == 0 event) makes extag_fd readable again
+	 * and is delivered by the next call, saving a trip into Go per call. */
+	do {
+		n = c->nc_extag_take(first, evs, NC_BATCH, &buf, &cap, &err);
 		first = 0;
 		in_dispatch.batch = evs;
 		in_dispatch.n = n;
 		in_dispatch.nclosed = 0;
 		for (in_dispatch.next = 0; in_dispatch.next < n && !in_dispatch.shut_down;)
 			deliver(&evs[in_dispatch.next++], buf);
-	}
+	} while (n == NC_BATCH && !in_dispatch.shut_down);
+	if (in_dispatch.had_close && !in_dispatch.shut_down)
+		c->nc_extag_release(); /* their handles end with their callbacks */
 	in_dispatch.n = 0;
 	in_dispatch.active = 0;
 	free(buf);

@@ -72,6 +72,9 @@ func Dial(hostname string, ipaddr uint32, port uint16, cfg extagent.Config, allo
 // Fd is the connection's socket.
 func (c *Conn) Fd() int { return c.fd }
 
+// MaxPacket is the largest data packet the connection sends or accepts.
+func (c *Conn) MaxPacket() int { return c.cfg.MaxPacket }
+
 // Send writes one data packet, blocking until the kernel has taken all of it.
 func (c *Conn) Send(data []byte) error {
 	switch {

@@ -173,11 +173,18 @@ func (c *Conn) fail(err error) error {
 
 // Close says goodbye to the server, when it still can without blocking, and
 // releases the socket. Calls blocked in Read or Send on other threads return.
-func (c *Conn) Close() error {
+func (c *Conn) Close() error { return c.close(true) }
+
+// CloseSilently closes like Close but sends no goodbye: for a caller that
+// writes packets to Fd itself (the C layer's send path) and so owns the
+// write side, goodbye included.
+func (c *Conn) CloseSilently() error { return c.close(false) }
+
+func (c *Conn) close(goodbye bool) error {
 	if c.closed.Swap(true) {
 		return syscall.EBADF
 	}
-	if c.wmu.TryLock() {
+	if goodbye && c.wmu.TryLock() {
 		if c.werr == nil {
 			bye := wire.AppendControl(nil, wire.CmdClose, wire.CloseNormal)
 			unix.SendmsgBuffers(c.fd, [][]byte{bye}, nil, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)

@@ -41,6 +41,27 @@ func (s *Server) Poll() error {
 func (s *Server) Pop(alloc func(n int) []byte) (Event, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.pop(alloc)
+}
+
+// PopN is Pop for up to len(dst) events at once; it returns how many it
+// stored. A busy round then costs one lock rather than one per packet.
+func (s *Server) PopN(dst []Event, alloc func(n int) []byte) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for n < len(dst) {
+		ev, ok := s.pop(alloc)
+		if !ok {
+			break
+		}
+		dst[n] = ev
+		n++
+	}
+	return n
+}
+
+func (s *Server) pop(alloc func(n int) []byte) (Event, bool) {
 	for !s.down {
 		if len(s.internal) > 0 {
 			ev := s.internal[0]
