@@ -26,7 +26,7 @@ func (s *Server) Poll() error {
 	if s.down {
 		return syscall.EBADF
 	}
-	n, err := unix.EpollWait(s.ep, s.readyBuf[:], 0)
+	n, err := cbridge.EpollPoll(s.ep, s.readyBuf[:])
 	if err != nil && err != unix.EINTR {
 		return err
 	}
@@ -144,7 +144,7 @@ func (s *Server) handle(key uint64, events uint32) {
 // recvSome reads what is there; end of stream is an error.
 func recvSome(fd int, buf []byte) (int, error) {
 	for {
-		n, _, err := unix.Recvfrom(fd, buf, unix.MSG_DONTWAIT)
+		n, err := cbridge.RecvNB(fd, buf)
 		switch {
 		case err == unix.EINTR:
 			continue
@@ -228,7 +228,7 @@ func (s *Server) accept() {
 // readGreeting reads exactly the agent's greeting, never beyond it: what
 // follows stays in the kernel until the program begins delivery.
 func (s *Server) readGreeting(c *Conn) {
-	n, _, err := unix.Recvfrom(c.fd, c.greet[c.ngreet:], unix.MSG_DONTWAIT)
+	n, err := cbridge.RecvNB(c.fd, c.greet[c.ngreet:])
 	switch {
 	case err == unix.EAGAIN || err == unix.EINTR:
 		return

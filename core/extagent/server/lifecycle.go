@@ -39,7 +39,7 @@ func (s *Server) Send(c *Conn, data []byte) error {
 		return nil // EPOLLOUT is already requested
 	}
 	// Nothing queued: write straight from the caller's memory.
-	n, err := unix.SendmsgBuffers(c.fd, [][]byte{hdr[:], data}, nil, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
+	n, err := cbridge.SendNB(c.fd, hdr[:], data)
 	switch err {
 	case nil:
 	case unix.EAGAIN, unix.EINTR:
@@ -145,7 +145,7 @@ func (s *Server) usable(c *Conn) error {
 // flush writes queued output until the socket is full.
 func (s *Server) flush(c *Conn) error {
 	for c.queued() {
-		n, err := unix.SendmsgN(c.fd, c.out[c.off:], nil, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
+		n, err := cbridge.SendNB(c.fd, c.out[c.off:])
 		if err == unix.EINTR {
 			continue
 		}
