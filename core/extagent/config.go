@@ -5,7 +5,9 @@
 package extagent
 
 import (
+	"fmt"
 	"strconv"
+	"syscall"
 	"time"
 
 	"netcompat/core/cbridge"
@@ -35,4 +37,17 @@ func FromLookup(getenv func(key string) string) Config {
 		c.Handshake = time.Duration(v) * time.Millisecond
 	}
 	return c
+}
+
+// CheckOutgoing validates a data packet of n octets before it is sent:
+// empty packets do not exist on the wire (length 0 marks a control packet),
+// and nothing over the limit may leave.
+func (c Config) CheckOutgoing(n int) error {
+	switch {
+	case n == 0:
+		return cbridge.Errorf(syscall.EINVAL, "extagent: empty packet")
+	case n > c.MaxPacket:
+		return cbridge.Errorf(syscall.EMSGSIZE, fmt.Sprintf("extagent: packet of %d octets exceeds the maximum %d", n, c.MaxPacket))
+	}
+	return nil
 }

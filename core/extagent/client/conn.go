@@ -10,7 +10,6 @@ package client
 
 import (
 	"encoding/binary"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -77,11 +76,8 @@ func (c *Conn) MaxPacket() int { return c.cfg.MaxPacket }
 
 // Send writes one data packet, blocking until the kernel has taken all of it.
 func (c *Conn) Send(data []byte) error {
-	switch {
-	case len(data) == 0:
-		return cbridge.Errorf(syscall.EINVAL, "extagent: empty packet")
-	case len(data) > c.cfg.MaxPacket:
-		return cbridge.Errorf(syscall.EMSGSIZE, fmt.Sprintf("extagent: packet of %d octets exceeds the maximum %d", len(data), c.cfg.MaxPacket))
+	if err := c.cfg.CheckOutgoing(len(data)); err != nil {
+		return err
 	}
 	var hdr [wire.HeaderLen]byte
 	binary.BigEndian.PutUint32(hdr[:], uint32(len(data)))

@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/binary"
-	"fmt"
 	"syscall"
 	"time"
 
@@ -26,11 +25,8 @@ func (s *Server) Send(c *Conn, data []byte) error {
 	if err := s.usable(c); err != nil {
 		return err
 	}
-	switch {
-	case len(data) == 0:
-		return cbridge.Errorf(syscall.EINVAL, "extagent: empty packet")
-	case len(data) > s.cfg.MaxPacket:
-		return cbridge.Errorf(syscall.EMSGSIZE, fmt.Sprintf("extagent: packet of %d octets exceeds the maximum %d", len(data), s.cfg.MaxPacket))
+	if err := s.cfg.CheckOutgoing(len(data)); err != nil {
+		return err
 	}
 	var hdr [wire.HeaderLen]byte
 	binary.BigEndian.PutUint32(hdr[:], uint32(len(data)))
