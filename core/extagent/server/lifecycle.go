@@ -11,8 +11,6 @@ import (
 	"netcompat/core/extagent/wire"
 )
 
-const closeShutdownArg = wire.CloseShutdown
-
 func closePacket(reason uint16) []byte {
 	return wire.AppendControl(nil, wire.CmdClose, reason)
 }

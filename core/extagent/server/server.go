@@ -20,6 +20,7 @@ import (
 
 	"netcompat/core/cbridge"
 	"netcompat/core/extagent"
+	"netcompat/core/extagent/wire"
 	"netcompat/core/netlog"
 )
 
@@ -175,7 +176,7 @@ func (s *Server) Shutdown() error {
 	var draining []*Conn
 	for _, c := range s.conns {
 		if c.state != stateClosing {
-			c.enqueue(closePacket(closeShutdownArg))
+			c.enqueue(closePacket(wire.CloseShutdown))
 		}
 		if s.flush(c) == nil {
 			draining = append(draining, c)
