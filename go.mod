@@ -3,6 +3,7 @@ module netcompat
 go 1.26.0
 
 require (
-	github.com/mattn/go-pointer v0.0.1 // indirect
-	golang.org/x/sys v0.49.0 // indirect
+	github.com/ishidawataru/sctp v0.0.0-20251114114122-19ddcbc6aae2
+	github.com/mattn/go-pointer v0.0.1
+	golang.org/x/sys v0.49.0
 )

@@ -22,12 +22,13 @@ func errnoErr(e unix.Errno) error {
 	return e
 }
 
-// EpollPoll is epoll_wait with a zero timeout.
+// EpollPoll is epoll_wait with a zero timeout (as epoll_pwait with no
+// signal mask, the call every architecture has).
 func EpollPoll(ep int, events []unix.EpollEvent) (int, error) {
 	if len(events) == 0 {
 		return 0, nil
 	}
-	n, _, e := unix.RawSyscall6(unix.SYS_EPOLL_WAIT, uintptr(ep),
+	n, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(ep),
 		uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
 	return int(n), errnoErr(e)
 }

@@ -3,6 +3,14 @@
 // values and back; meaning lives in the handlespace, registrar and asap
 // packages.
 //
+// Messages are one Go type each (*Registration, *HandleResolution, ...,
+// *Presence, *HandleUpdate, ...), all implementing Message. AppendASAP and
+// AppendENRP encode, ParseASAP and ParseENRP decode one message (one SCTP
+// or UDP payload, or one frame cut from a byte stream with MessageLen);
+// ParseASAPReport and ParseENRPReport also return the unrecognized
+// parameters to report. Decoding errors wrap the sentinels in errors.go.
+// See header.go for how message and parameter lengths treat padding.
+//
 // This file holds the parameter values the other RSerPool packages share.
 package wire
 
