@@ -11,6 +11,7 @@ declare -A pkg=(
 	[make]=make
 	[pkg-config]=pkg-config
 	[nm]=binutils
+	[tshark]=tshark # the RSerPool and RSVP tests check their packets with its dissectors
 )
 
 missing=()
