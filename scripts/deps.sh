@@ -3,31 +3,40 @@
 # lack. As root it uses apt-get; otherwise it says what to install.
 set -euo pipefail
 
-# command -> Debian package
-declare -A pkg=(
+# command -> Debian package: needed to build and test
+declare -A need=(
 	[cmake]=cmake
 	[gcc]=gcc
 	[g++]=g++
 	[make]=make
 	[pkg-config]=pkg-config
 	[nm]=binutils
-	[tshark]=tshark # the RSerPool and RSVP tests check their packets with its dissectors
+)
+# command -> Debian package: tests that use it skip without it
+declare -A want=(
+	[tshark]=tshark # checks RSerPool and RSVP packets with Wireshark's dissectors
 )
 
-missing=()
-for cmd in "${!pkg[@]}"; do
-	command -v "$cmd" >/dev/null 2>&1 || missing+=("${pkg[$cmd]}")
+missing_need=() missing_want=()
+for cmd in "${!need[@]}"; do
+	command -v "$cmd" >/dev/null 2>&1 || missing_need+=("${need[$cmd]}")
+done
+for cmd in "${!want[@]}"; do
+	command -v "$cmd" >/dev/null 2>&1 || missing_want+=("${want[$cmd]}")
 done
 
+missing=("${missing_need[@]}" "${missing_want[@]}")
 if ((${#missing[@]})); then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 		echo "deps: installing ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get update -qq
 		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-	else
+	elif ((${#missing_need[@]})); then
 		echo "deps: netcompat needs: ${missing[*]}; install them with: sudo apt-get install ${missing[*]}" >&2
 		exit 1
+	else
+		echo "deps: optional ${missing_want[*]} missing (tests that need it will skip): sudo apt-get install ${missing_want[*]}" >&2
 	fi
 fi
 
