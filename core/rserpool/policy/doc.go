@@ -96,10 +96,10 @@
 //
 // PriorityLeastUsedDPF and PriorityLeastUsedDegradationDPF (0xb0002004,
 // 0xb0002005) have no wire layout in rsplib (its message creator and
-// parser do not handle them). This package carries PriorityLeastUsedDPF as
-// load, load-DPF, distance, and PriorityLeastUsedDegradationDPF as load,
-// degradation, load-DPF, distance. Their keys are rsplib's (above), so a
-// PriorityLeastUsedDPF element received from the wire has increment 0.
+// parser do not handle them). This package carries both as load, load
+// increment, load-DPF, distance - PriorityLeastUsed's values followed by
+// LeastUsedDPF's - so their keys are rsplib's (above) with every term on
+// the wire; the Degradation variant also degrades.
 //
 // # Cost
 //

@@ -31,7 +31,7 @@ func TestFromWireLayouts(t *testing.T) {
 		{WeightedRandomDPF, []uint32{1, 2, 3}, Info{Weight: 1, WeightDPF: 2, Distance: 3}},
 		{LeastUsedDPF, []uint32{1, 2, 3}, Info{Load: 1, LoadDPF: 2, Distance: 3}},
 		{LeastUsedDegradationDPF, []uint32{1, 2, 3, 4}, Info{Load: 1, LoadDegradation: 2, LoadDPF: 3, Distance: 4}},
-		{PriorityLeastUsedDPF, []uint32{1, 2, 3}, Info{Load: 1, LoadDPF: 2, Distance: 3}},
+		{PriorityLeastUsedDPF, []uint32{1, 2, 3, 4}, Info{Load: 1, LoadDegradation: 2, LoadDPF: 3, Distance: 4}},
 		{PriorityLeastUsedDegradationDPF, []uint32{1, 2, 3, 4}, Info{Load: 1, LoadDegradation: 2, LoadDPF: 3, Distance: 4}},
 	}
 	if len(tests) != len(Types) {

@@ -302,11 +302,11 @@ func TestLeastUsedDegradationDPF(t *testing.T) {
 func TestPriorityLeastUsedDPFWire(t *testing.T) {
 	ldpf := uint32(u / 10)
 	s := newSel(t, PriorityLeastUsedDPF, 0, 1)
-	far, err := FromWire(wire.Policy{Type: PriorityLeastUsedDPF, Values: []uint32{20 * u, ldpf, 50}})
+	far, err := FromWire(wire.Policy{Type: PriorityLeastUsedDPF, Values: []uint32{20 * u, 0, ldpf, 50}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	near, err := FromWire(wire.Policy{Type: PriorityLeastUsedDPF, Values: []uint32{20 * u, ldpf, 5}})
+	near, err := FromWire(wire.Policy{Type: PriorityLeastUsedDPF, Values: []uint32{20 * u, 0, ldpf, 5}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func TestPriorityLeastUsedDPFWire(t *testing.T) {
 	if got := s.Select(2, nil); !slices.Equal(got, []uint32{2, 1}) {
 		t.Fatalf("got %v", got)
 	}
-	// Set from Go, the increment counts as in PriorityLeastUsed.
+	// The increment (second value) counts as in PriorityLeastUsed.
 	near.LoadDegradation = 10 * u // 30.5 % > 25 %
 	mustUpdate(t, s, 2, near)
 	if got := s.Select(2, nil); !slices.Equal(got, []uint32{1, 2}) {

@@ -76,8 +76,8 @@ var specs = map[uint32]spec{
 		kind: kindLeastUsed, adaptive: true, loadDPF: true},
 	LeastUsedDegradationDPF: {name: "LeastUsedDegradationDPF", layout: []field{fLoad, fLoadDegradation, fLoadDPF, fDistance},
 		kind: kindLeastUsed, adaptive: true, degrades: true, loadDPF: true},
-	// No rsplib wire layout; see the package documentation.
-	PriorityLeastUsedDPF: {name: "PriorityLeastUsedDPF", layout: []field{fLoad, fLoadDPF, fDistance},
+	// No rsplib wire layout for the next two; see the package documentation.
+	PriorityLeastUsedDPF: {name: "PriorityLeastUsedDPF", layout: []field{fLoad, fLoadDegradation, fLoadDPF, fDistance},
 		kind: kindLeastUsed, adaptive: true, increment: true, loadDPF: true},
 	PriorityLeastUsedDegradationDPF: {name: "PriorityLeastUsedDegradationDPF", layout: []field{fLoad, fLoadDegradation, fLoadDPF, fDistance},
 		kind: kindLeastUsed, adaptive: true, increment: true, degrades: true, loadDPF: true},

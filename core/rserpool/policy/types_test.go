@@ -24,7 +24,7 @@ func TestNamesAndCodes(t *testing.T) {
 		{0xb0002001, "WeightedRandomDPF", 3},
 		{0xb0002002, "LeastUsedDPF", 3},
 		{0xb0002003, "LeastUsedDegradationDPF", 4},
-		{0xb0002004, "PriorityLeastUsedDPF", 3},
+		{0xb0002004, "PriorityLeastUsedDPF", 4},
 		{0xb0002005, "PriorityLeastUsedDegradationDPF", 4},
 	}
 	if len(Types) != len(want) || len(specs) != len(want) {
