@@ -230,7 +230,7 @@ func (c *Client) Deregister(ctx context.Context, handle []byte, id uint32) error
 	}
 	switch m := resp.(type) {
 	case *wire.DeregistrationResponse:
-		if m.Error != nil {
+		if m.Error != nil && !reportOnly(m.Error) {
 			return newRejectError(wire.ASAPDeregistration, el.handle, id, m.Error)
 		}
 		return nil
@@ -264,7 +264,7 @@ func (c *Client) sendRegistration(ctx context.Context, handle []byte, id uint32,
 	}
 	switch m := resp.(type) {
 	case *wire.RegistrationResponse:
-		if m.Reject || m.Error != nil {
+		if m.Reject || (m.Error != nil && !reportOnly(m.Error)) {
 			return newRejectError(wire.ASAPRegistration, handle, id, m.Error)
 		}
 		if m.PEID != id {
@@ -316,4 +316,19 @@ func (c *Client) removeLocked(el *element) {
 	delete(c.elements, keyOf(el.handle, el.pe.ID))
 	el.removed = true
 	el.stopTimer()
+}
+
+// reportOnly tells an Operation Error that only reports parameters the
+// registrar skipped (cause 0x1, for parameter types 10 and 11) from a
+// refusal: the request succeeded, the report is for the sender's logs.
+func reportOnly(oe *wire.OperationError) bool {
+	for _, c := range oe.Causes {
+		if c.Code != wire.CauseUnrecognizedParameter {
+			return false
+		}
+	}
+	if len(oe.Causes) > 0 {
+		netlog.Printf("asap: the registrar skipped %d parameter(s) it does not know", len(oe.Causes))
+	}
+	return len(oe.Causes) > 0
 }
