@@ -35,12 +35,10 @@ func TestPoliciesEndToEnd(t *testing.T) {
 		}
 	}
 	// A big pool over a few associations.
-	big := 0
 	for a := range 4 {
 		c := dial(t, d, false)
 		for i := range 250 {
 			c.register("big", pe(uint32(100000+a*1000+i), policy.Random))
-			big++
 		}
 	}
 
@@ -94,7 +92,6 @@ func TestPoliciesEndToEnd(t *testing.T) {
 	if len(pu.resolve("big").Elements) != 3 {
 		t.Fatal("big pool lost elements")
 	}
-	_ = big
 }
 
 // poolName names a test pool per policy type (pool handles are at most
