@@ -9,6 +9,8 @@
 # prints its own table, and writes RESULTS_DIR/<api>.json:
 #   {"api": ..., "rows": [{"metric", "netcompat", "plain_c", "ratio", ...}],
 #    "machine": {...}}
+# (a row compared with another baseline than plain C names it in
+# "baseline" and holds its value under that name instead of "plain_c").
 # BENCH_ONLY=name[,name] runs only those drivers (file names without .sh);
 # BENCH_RESULTS sets the results directory (default bench-results).
 set -euo pipefail
