@@ -27,6 +27,48 @@ struct nc_extag_event {
 };
 
 /*
+ * rsplib basic mode (capi/front/rserpool_*.c <-> capi/rserpool_*.go).
+ * Addresses cross as plain numbers: the front unpacks the packed sockaddr
+ * arrays of struct rsp_info and struct rsp_addrinfo into these and builds
+ * rsp_addrinfo lists from them.
+ */
+struct nc_rsp_addr {
+	int family;             /* AF_INET or AF_INET6 */
+	unsigned short port;    /* host byte order */
+	unsigned char addr[16]; /* the address, network byte order (4 or 16 octets) */
+	unsigned int scope_id;  /* AF_INET6 scope */
+	int group;              /* nc_rsp_initialize: index of the registrar */
+};
+
+/* struct rsp_info, flattened; times in milliseconds, 0 = default. */
+struct nc_rsp_config {
+	unsigned int announce_timeout;
+	unsigned int connect_timeout;
+	unsigned int connect_max_trials;
+	unsigned int request_timeout;
+	unsigned int response_timeout;
+	unsigned int request_max_trials;
+	int disable_autoconfig;
+	int has_announce;                      /* announce is set */
+	struct nc_rsp_addr announce;
+	const struct nc_rsp_addr *registrars;  /* in list order; group numbers them */
+	size_t nregistrars;
+};
+
+/* struct rsp_loadinfo, flattened. */
+struct nc_rsp_policy {
+	unsigned int policy, weight, weight_dpf, load, load_degradation, load_dpf;
+};
+
+/* One element of a handle resolution: its addresses are
+ * addrs[first .. first + naddrs - 1] of the same answer. */
+struct nc_rsp_pe {
+	unsigned int id;
+	int protocol; /* IPPROTO_SCTP, IPPROTO_TCP, ... */
+	size_t first, naddrs;
+};
+
+/*
  * Every Go export the front calls: X(return type, name, parameter list).
  * The front builds its function table from this list, and the Go core
  * checks its exports against it at compile time (capi/abi_check.c).
@@ -49,6 +91,23 @@ struct nc_extag_event {
 	X(int, nc_extag_take,                                                 \
 	  (int first, struct nc_extag_event *evs, int max,                   \
 	   unsigned char **buf, size_t *cap, int *err))                       \
-	X(void, nc_extag_release, (void))
+	X(void, nc_extag_release, (void))                                     \
+	X(int, nc_rsp_initialize, (struct nc_rsp_config *cfg, int *err))      \
+	X(void, nc_rsp_cleanup, (void))                                       \
+	X(unsigned int, nc_rsp_pe_registration,                               \
+	  (unsigned char *handle, size_t size,                                \
+	   struct nc_rsp_addr *addrs, size_t naddrs, int protocol,            \
+	   unsigned int *pe_id, struct nc_rsp_policy *pol,                    \
+	   unsigned int life, int flags, int *err))                           \
+	X(unsigned int, nc_rsp_pe_deregistration,                             \
+	  (unsigned char *handle, size_t size, unsigned int pe_id,            \
+	   int flags, int *err))                                              \
+	X(unsigned int, nc_rsp_pe_failure,                                    \
+	  (unsigned char *handle, size_t size, unsigned int pe_id,            \
+	   int *err))                                                         \
+	X(int, nc_rsp_getaddrinfo,                                            \
+	  (unsigned char *handle, size_t size, size_t items,                  \
+	   unsigned int stale_ms, struct nc_rsp_pe **pes,                     \
+	   struct nc_rsp_addr **addrs, int *err))
 
 #endif /* NETCOMPAT_NC_ABI_H */

@@ -1,9 +1,13 @@
 /*
  * rserpool.h - Reliable Server Pooling (RSerPool, RFC 5351-5356) for C.
  *
- * STATUS: this header is complete and its layouts are tested, but the
- * library does not provide the rsp_* functions yet (netcompat issue 4);
- * until then a program using them compiles but does not link.
+ * STATUS (netcompat issue 4, in progress): the library provides the
+ * set-up calls (rsp_initinfo, rsp_initarg, rsp_initialize, rsp_cleanup,
+ * rsp_freeinfo, rsp_getpolicybytype, rsp_getpolicybyname) and basic mode
+ * (rsp_pe_registration, rsp_pe_deregistration, rsp_pe_failure,
+ * rsp_getaddrinfo, rsp_freeaddrinfo and their _tags variants). The
+ * socket-style enhanced mode and the draft-00 functions are declared here
+ * but not provided yet: a program using them compiles but does not link.
  *
  * Two generations of the RSerPool C API are accepted by this one header:
  *
