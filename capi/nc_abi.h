@@ -69,6 +69,53 @@ struct nc_rsp_pe {
 };
 
 /*
+ * rsplib enhanced mode (capi/front/rserpool_session.c <->
+ * capi/rserpool_session.go). Each RSerPool socket is an AF_UNIX
+ * SOCK_SEQPACKET socketpair: the C end, blocking and close-on-exec, is the
+ * descriptor the program gets (and the key of the Go socket table); the Go
+ * end, non-blocking, close-on-exec and numbered 1024 or above, is written
+ * by the socket's Go goroutines only. Every received message, notification
+ * or accepted session arrives as ONE datagram: a struct nc_rsp_frame
+ * (native byte order except ppid) followed by len payload octets, so the
+ * descriptor is readable exactly when rsp_recvmsg/rsp_accept would not
+ * block, and the front parses frames without calling into Go. Sends and
+ * every other operation call the nc_rsp_* exports (synchronous errors).
+ *
+ *   kind                 session         payload / other fields
+ *   NC_RSPF_DATA         message's       the message; ppid, pe_id, stream
+ *   NC_RSPF_COOKIE_ECHO  message's       the echoed cookie
+ *   NC_RSPF_NOTIFY       notification's  none; ntype = rn_type, nstate =
+ *                                        rf_state / rsc_state, extra =
+ *                                        rf_has_cookie, pe_id = new PE
+ *   NC_RSPF_ACCEPT       the new C fd    none (listening PE: rsp_accept)
+ *   NC_RSPF_END          0               none: the session ended (recv 0)
+ *   NC_RSPF_ERROR        0               none; nstate = errno (once)
+ */
+enum nc_rsp_frame_kind {
+	NC_RSPF_DATA = 1,
+	NC_RSPF_COOKIE_ECHO = 2,
+	NC_RSPF_NOTIFY = 3,
+	NC_RSPF_ACCEPT = 4,
+	NC_RSPF_END = 5,
+	NC_RSPF_ERROR = 6
+};
+
+struct nc_rsp_frame {
+	unsigned int kind;
+	int session;
+	unsigned int ppid;      /* NETWORK byte order, as rinfo_ppid */
+	unsigned int pe_id;
+	unsigned short stream;
+	unsigned short ntype;
+	unsigned int nstate;
+	unsigned int extra;
+	unsigned int len;       /* payload octets after the header */
+};
+#define NC_RSP_FRAME_HEADER 32
+/* The longest message payload (both directions). */
+#define NC_RSP_MAX_MESSAGE 65536
+
+/*
  * Every Go export the front calls: X(return type, name, parameter list).
  * The front builds its function table from this list, and the Go core
  * checks its exports against it at compile time (capi/abi_check.c).
@@ -108,6 +155,29 @@ struct nc_rsp_pe {
 	X(int, nc_rsp_getaddrinfo,                                            \
 	  (unsigned char *handle, size_t size, size_t items,                  \
 	   unsigned int stale_ms, struct nc_rsp_pe **pes,                     \
-	   struct nc_rsp_addr **addrs, int *err))
+	   struct nc_rsp_addr **addrs, int *err))                             \
+	X(int, nc_rsp_socket, (int domain, int type, int *err))               \
+	X(int, nc_rsp_bind,                                                   \
+	  (int fd, struct nc_rsp_addr *addrs, size_t n, int *err))            \
+	X(int, nc_rsp_listen, (int fd, int *err))                             \
+	X(int, nc_rsp_register,                                               \
+	  (int fd, unsigned char *handle, size_t size,                        \
+	   struct nc_rsp_policy *pol, unsigned int rereg, int flags,          \
+	   int *err))                                                         \
+	X(int, nc_rsp_deregister, (int fd, int flags, int *err))              \
+	X(int, nc_rsp_connect,                                                \
+	  (int fd, unsigned char *handle, size_t size, unsigned int stale,    \
+	   int *err))                                                         \
+	X(long, nc_rsp_send,                                                  \
+	  (int fd, unsigned char *data, size_t n, int session,                \
+	   unsigned int ppid, unsigned short stream, int unordered,           \
+	   int timeout, int cookie, int *err))                                \
+	X(int, nc_rsp_forcefailover,                                          \
+	  (int fd, unsigned int flags, unsigned int stale, int *err))         \
+	X(int, nc_rsp_has_cookie, (int fd))                                   \
+	X(int, nc_rsp_name,                                                   \
+	  (int fd, int peer, unsigned char *handle, size_t *size,             \
+	   unsigned int *id, int *err))                                       \
+	X(int, nc_rsp_close, (int fd, int *err))
 
 #endif /* NETCOMPAT_NC_ABI_H */

@@ -3,11 +3,28 @@
  *
  * STATUS (netcompat issue 4, in progress): the library provides the
  * set-up calls (rsp_initinfo, rsp_initarg, rsp_initialize, rsp_cleanup,
- * rsp_freeinfo, rsp_getpolicybytype, rsp_getpolicybyname) and basic mode
+ * rsp_freeinfo, rsp_getpolicybytype, rsp_getpolicybyname), basic mode
  * (rsp_pe_registration, rsp_pe_deregistration, rsp_pe_failure,
- * rsp_getaddrinfo, rsp_freeaddrinfo and their _tags variants). The
- * socket-style enhanced mode and the draft-00 functions are declared here
- * but not provided yet: a program using them compiles but does not link.
+ * rsp_getaddrinfo, rsp_freeaddrinfo and their _tags variants), and
+ * enhanced mode: rsp_socket (SOCK_SEQPACKET, SOCK_STREAM, SOCK_DGRAM as
+ * SOCK_SEQPACKET), rsp_bind, rsp_listen, rsp_accept, rsp_register (with
+ * periodic re-registration), rsp_deregister, rsp_connect, rsp_sendmsg,
+ * rsp_send_cookie, rsp_recvmsg (notifications and cookie echoes in band),
+ * rsp_recvfullmsg, rsp_send, rsp_recv, rsp_read, rsp_write, rsp_close,
+ * rsp_forcefailover, rsp_has_cookie, rsp_getsockname, rsp_getpeername,
+ * rsp_poll, rsp_select, rsp_mapsocket, rsp_unmapsocket,
+ * rsp_print_notification, rsp_update_session_parameters, rsp_csp_setstatus,
+ * rsp_getsockopt, rsp_setsockopt, the six draft-00 functions and the
+ * enhanced-mode _tags variants of rserpool-internals.h. Limits:
+ * rsp_sendmsg ignores sctpTimeToLive and msg_flags, and timeout 0 waits
+ * like -1 (a positive timeout bounds the send); messages are at most
+ * 65536 bytes (EMSGSIZE); rsp_update_session_parameters records and
+ * reports the values without applying them to the transport; on an
+ * RSerPool socket rsp_getsockopt answers only SOL_SOCKET/SO_TYPE and
+ * rsp_setsockopt nothing (ENOPROTOOPT; other descriptors pass through);
+ * rsp_csp_setstatus accepts the text (no CSP reports are sent); rsp_cleanup
+ * does not close the RSerPool sockets yet - close them with rsp_close
+ * first.
  *
  * Two generations of the RSerPool C API are accepted by this one header:
  *
