@@ -21,7 +21,6 @@ import "C"
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"syscall"
@@ -195,7 +194,7 @@ func nc_rsp_pe_registration(handle *C.uchar, size C.size_t, addrs *C.struct_nc_r
 	if id == 0 {
 		own := c.Registered(h)
 		for id == 0 || slices.Contains(own, id) {
-			id = rand.Uint32()
+			id = asap.NewPEID()
 		}
 		*peID = C.uint(id)
 	}

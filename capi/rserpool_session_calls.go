@@ -13,8 +13,6 @@ import "C"
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/binary"
 	"errors"
 	"net/netip"
 	"slices"
@@ -174,7 +172,7 @@ func nc_rsp_register(fd C.int, handle *C.uchar, size C.size_t, pol *C.struct_nc_
 		}
 	}
 	ro := session.RegisterOptions{
-		ID:             freshPEID(),
+		ID:             asap.NewPEID(),
 		Policy:         info.Wire(),
 		ReregInterval:  time.Duration(rereg) * time.Millisecond,
 		ControlChannel: flags&regfControlChannel != 0,
@@ -193,22 +191,6 @@ func nc_rsp_register(fd C.int, handle *C.uchar, size C.size_t, pol *C.struct_nc_
 	return 0
 }
 
-// freshPEID picks a PE identifier from the kernel's random source. The
-// Go runtime's generator (math/rand/v2, which asap uses for identifier 0)
-// is seeded from the auxiliary vector, which processes forked from one
-// parent before loading the core share: their "random" identifiers would
-// clash in the pool.
-func freshPEID() uint32 {
-	var b [4]byte
-	for {
-		if _, err := crand.Read(b[:]); err != nil {
-			return 0 // asap picks one
-		}
-		if id := binary.NativeEndian.Uint32(b[:]); id != 0 {
-			return id
-		}
-	}
-}
 
 // nc_rsp_deregister deregisters the socket's pool element.
 //

@@ -22,9 +22,7 @@
  * reports the values without applying them to the transport; on an
  * RSerPool socket rsp_getsockopt answers only SOL_SOCKET/SO_TYPE and
  * rsp_setsockopt nothing (ENOPROTOOPT; other descriptors pass through);
- * rsp_csp_setstatus accepts the text (no CSP reports are sent); rsp_cleanup
- * does not close the RSerPool sockets yet - close them with rsp_close
- * first.
+ * rsp_csp_setstatus accepts the text (no CSP reports are sent).
  *
  * Two generations of the RSerPool C API are accepted by this one header:
  *

@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "core.h"
+#include "rserpool_session.h"
 #include "rserpool.h"
 
 /* rserpool_basic.c */
@@ -470,6 +471,7 @@ void rsp_cleanup(void)
 
 	pthread_mutex_lock(&init_lock);
 	if (started && (c = nc_core()) != NULL) {
+		nc_rs_close_all(); /* every RSerPool socket, as rsplib's cleanup does */
 		c->nc_rsp_cleanup();
 		__atomic_store_n(&started, 0, __ATOMIC_RELEASE);
 	}

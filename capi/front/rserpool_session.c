@@ -114,6 +114,22 @@ void nc_rs_remove(int fd)
 	}
 }
 
+void nc_rs_close_all(void)
+{
+	for (;;) {
+		int fd = -1;
+
+		nc_rs_lock();
+		for (size_t i = 0; i < tab_cap && fd < 0; i++)
+			if (tab[i])
+				fd = (int)i;
+		nc_rs_unlock();
+		if (fd < 0)
+			return;
+		rsp_close(fd);
+	}
+}
+
 int nc_rs_is(int fd)
 {
 	int is;

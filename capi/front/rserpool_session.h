@@ -37,6 +37,8 @@ NC_HIDDEN void nc_rs_unlock(void);
 NC_HIDDEN struct nc_rsock *nc_rs_get(int fd);
 NC_HIDDEN int nc_rs_add(int fd, int type); /* 0 or -1 (ENOMEM) */
 NC_HIDDEN void nc_rs_remove(int fd);
+/* Closes every RSerPool socket (rsp_cleanup). */
+NC_HIDDEN void nc_rs_close_all(void);
 /* 1 if fd is an RSerPool socket (takes the lock). */
 NC_HIDDEN int nc_rs_is(int fd);
 /* 1 if fd is an RSerPool socket with a partly read message. */

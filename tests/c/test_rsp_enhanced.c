@@ -28,6 +28,8 @@
  */
 #include "nctest.h"
 
+#include <fcntl.h>
+
 #include <limits.h>
 #include <sys/inotify.h>
 #include <sys/select.h>
@@ -673,7 +675,15 @@ int main(void)
 		kill(pidA, SIGKILL), nct_wait_child_within(pidA, NCT_DEADLINE_MS);
 	if (pidB > 0)
 		kill(pidB, SIGKILL), nct_wait_child_within(pidB, NCT_DEADLINE_MS);
-	rsp_cleanup();
+	{
+		/* rsp_cleanup closes the sockets the program left open */
+		int left = rsp_socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP);
+		CHECK(left >= 0);
+		rsp_cleanup();
+		errno = 0;
+		CHECK_EQ(fcntl(left, F_GETFD), -1);
+		CHECK_EQ(errno, EBADF);
+	}
 	printf("test_rsp_enhanced: ok\n");
 	return 0;
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -129,7 +128,7 @@ func (c *Client) Register(ctx context.Context, handle []byte, e Element) (uint32
 	}
 	id := e.ID
 	for id == 0 || (e.ID == 0 && c.elements[keyOf(handle, id)] != nil) {
-		id = rand.Uint32()
+		id = NewPEID()
 	}
 	pe := wire.PoolElement{
 		ID:      id,

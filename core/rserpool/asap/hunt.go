@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/netip"
 
 	"netcompat/core/transport"
@@ -57,7 +56,7 @@ func (c *Client) huntTrial(ctx context.Context) (transport.Assoc, error) {
 		cands, changed := c.registrars.candidates()
 		untried := 0
 		if len(cands) > 0 {
-			off := rand.IntN(len(cands))
+			off := int(random32() % uint32(len(cands)))
 			cands = append(cands[off:], cands[:off]...)
 		}
 		for _, addrs := range cands {

@@ -25,3 +25,14 @@ func TestReportOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestNewPEID(t *testing.T) {
+	seen := map[uint32]bool{}
+	for range 1000 {
+		id := NewPEID()
+		if id == 0 || seen[id] {
+			t.Fatalf("identifier %d is zero or repeated", id)
+		}
+		seen[id] = true
+	}
+}
