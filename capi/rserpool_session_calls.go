@@ -191,7 +191,6 @@ func nc_rsp_register(fd C.int, handle *C.uchar, size C.size_t, pol *C.struct_nc_
 	return 0
 }
 
-
 // nc_rsp_deregister deregisters the socket's pool element.
 //
 //export nc_rsp_deregister
