@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # The main demo: a SchemeStation domain (examples/c/extagent_echo_server)
-# and an external agent (examples/c/ssextagent_client) exchanging packets.
+# and an external agent (examples/c/ssextagent_client) exchanging packets;
+# then RSerPool: a registrar (rspregistrar), three echo pool elements
+# (examples/c/rsp_server -echo, which log each session's messages) and the
+# echo pool user of draft-ietf-rserpool-api-00 (examples/c/echo_pu). The
+# element serving the session is killed mid-session; the pool user carries
+# on through another one. Every wait is on a pipe, none on a timer.
 set -euo pipefail
 build=${1:-build}
 
 echo "== starting the domain: extagent_echo_server -n 1"
 coproc SERVER { exec "$build/extagent_echo_server" -n 1; }
 server_pid=$SERVER_PID
-read -r line <&"${SERVER[0]}"
+# bash unsets SERVER when the coprocess exits: keep a copy of its output.
+exec {server_out}<&"${SERVER[0]}"
+read -r line <&"$server_out"
 echo "server: $line"
 port=${line##* }
 
@@ -15,8 +22,140 @@ echo "== the agent sends three lines: ssextagent_client 127.0.0.1 $port"
 printf '%s\n' "hello, domain" "external agents are back" "$(uname -sr)" |
 	"$build/ssextagent_client" 127.0.0.1 "$port"
 
-while read -r line <&"${SERVER[0]}"; do
+while read -r line <&"$server_out"; do
 	echo "server: $line"
 done
 wait "$server_pid"
+exec {server_out}<&-
+
+# ---------------------------------------------------------------------------
+# RSerPool
+# ---------------------------------------------------------------------------
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill -9 "$p" 2>/dev/null || true
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+}
+trap cleanup EXIT
+export NETCOMPAT_LOG=stderr
+
+echo "== starting the registrar: rspregistrar -asap=127.0.0.1:0 -asapannounce=off"
+exec {reg}< <(exec "$build/rspregistrar" -asap=127.0.0.1:0 -asapannounce=off 2>&1)
+pids+=($!)
+regport=
+while read -r line <&"$reg"; do
+	case $line in
+	*"registrar started"*)
+		regport=${line##* port=}
+		regport=${regport%% *}
+		break ;;
+	esac
+done
+[ -n "$regport" ] || { echo "registrar did not start" >&2; exit 1; }
+echo "registrar: ASAP on 127.0.0.1:$regport"
+rspopts=(-registrar="127.0.0.1:$regport" -asapannounce=off)
+
+pe_fd=() pe_pid=() pe_id=()
+for i in 0 1 2; do
+	exec {fd}< <(exec "$build/rsp_server" -echo "${rspopts[@]}" 2>&1)
+	pe_fd[i]=$fd pe_pid[i]=$!
+	pids+=($!)
+	read -r line <&"$fd"
+	echo "element $i: $line"
+	case $line in
+	*" registered in echo") ;;
+	*) echo "element $i did not register" >&2; exit 1 ;;
+	esac
+	pe_id[i]=${line#*PE }
+	pe_id[i]=${pe_id[i]%% *}
+done
+
+# Which element logged the session's last message? (It logs before it
+# answers, so once the answer is here its line is in its pipe.)
+serving=
+find_serving() {
+	local i line
+	serving=
+	for i in 0 1 2; do
+		[ -n "${pe_fd[i]}" ] || continue
+		while read -r -t 0 -u "${pe_fd[i]}"; do
+			read -r line <&"${pe_fd[i]}" || break
+			case $line in
+			*" bytes") serving=$i ;;
+			esac
+		done
+	done
+}
+
+echo "== the draft-00 echo pool user, as the draft wrote it: echo_pu ${rspopts[*]}"
+# Its standard error (library diagnostics) shares the pipe of its replies.
+coproc PU { exec "$build/echo_pu" "${rspopts[@]}" 2>&1; }
+pu_pid=$PU_PID
+pids+=("$pu_pid")
+exec {pu_in}>&"${PU[1]}" {pu_out}<&"${PU[0]}"
+eval "exec ${PU[1]}>&- ${PU[0]}<&-" # only the copies stay open
+
+# Sends one line and waits for its echo; the library's lines are shown.
+# With $1 = -until TEXT, first waits for a diagnostic line containing TEXT.
+exchange() {
+	local text=$1 line
+	printf '%s\n' "$text" >&"$pu_in"
+	while read -r line <&"$pu_out"; do
+		case $line in
+		netcompat:*) echo "  pu log: $line" ;;
+		"$text") echo "pu: > $text"; echo "pu: < $line"; return 0 ;;
+		*) echo "pu: unexpected: $line" >&2; return 1 ;;
+		esac
+	done
+	echo "pool user ended" >&2
+	return 1
+}
+wait_pu_log() {
+	local line
+	while read -r line <&"$pu_out"; do
+		case $line in
+		netcompat:*) echo "  pu log: $line" ;;
+		esac
+		case $line in
+		*"$1"*) return 0 ;;
+		esac
+	done
+	echo "pool user ended" >&2
+	return 1
+}
+
+exchange "hello, pool"
+find_serving
+[ -n "$serving" ] || { echo "no element logged the message" >&2; exit 1; }
+echo "   (served by element $serving, PE ${pe_id[serving]})"
+exchange "second line, same session"
+find_serving
+echo "   (served by element $serving, PE ${pe_id[serving]})"
+
+echo "== killing element $serving (PE ${pe_id[serving]}) mid-session"
+kill -9 "${pe_pid[serving]}"
+wait "${pe_pid[serving]}" 2>/dev/null || true
+dead=$serving
+exec {pe_fd[dead]}<&-
+pe_fd[dead]=
+wait_pu_log "failing over"
+
+exchange "after the failover"
+find_serving
+[ -n "$serving" ] && [ "$serving" != "$dead" ] ||
+	{ echo "the session did not move to another element" >&2; exit 1; }
+echo "   (served by element $serving, PE ${pe_id[serving]})"
+exchange "and one more"
+
+echo "== end of input: the pool user closes its session"
+exec {pu_in}>&-
+while read -r line <&"$pu_out"; do
+	echo "  pu log: $line"
+done
+wait "$pu_pid"
 echo "== demo finished"

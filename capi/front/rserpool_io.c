@@ -256,11 +256,17 @@ ssize_t rsp_recvmsg_draft00(int sd, void *buffer, size_t bufferLength,
                             struct rsp_sndrcvinfo *sinfo, int flags)
 {
 	int timeout = (flags & MSG_DONTWAIT) ? 0 : -1;
+	int consumed = 0; /* a notification or cookie echo was taken */
 
 	for (;;) {
 		struct rsp_sndrcvinfo ri;
 		int fl = 0;
-		ssize_t n = rsp_recvmsg(sd, buffer, bufferLength, &ri, &fl, timeout);
+		/* Once a notification has made the descriptor readable and been
+		 * consumed, do not block: a select() loop like the draft's must
+		 * get back to its other descriptors (-1, EAGAIN). */
+		ssize_t n = rsp_recvmsg(sd, buffer, bufferLength, &ri, &fl, consumed ? 0 : timeout);
+		if (n < 0 && consumed)
+			errno = EAGAIN;
 		if (n <= 0)
 			return n;
 		/* discard the rest of a longer message */
@@ -271,8 +277,10 @@ ssize_t rsp_recvmsg_draft00(int sd, void *buffer, size_t bufferLength,
 				break;
 			fl |= f2 & MSG_EOR;
 		}
-		if (fl & (MSG_RSERPOOL_NOTIFICATION | MSG_RSERPOOL_COOKIE_ECHO))
+		if (fl & (MSG_RSERPOOL_NOTIFICATION | MSG_RSERPOOL_COOKIE_ECHO)) {
+			consumed = 1;
 			continue;
+		}
 		if (sinfo)
 			*sinfo = ri;
 		return n;
