@@ -735,10 +735,10 @@ int rsp_csp_setstatus(int sd, rserpool_session_t sessionID, const char *statusTe
  *       so notifications and cookie echoes are not returned: they are
  *       consumed, and failover happens by itself. flags: 0, or
  *       MSG_DONTWAIT (-1 with EAGAIN instead of blocking). A call that
- *       consumed a notification does not block afterwards: with no message
- *       behind it, it returns -1 with EAGAIN, so a select() loop (the
- *       draft's) gets back to its other descriptors. Returns the length,
- *       0 when the session ended, or -1.
+ *       consumed a failover notification does not block afterwards: with
+ *       no message behind it, it returns -1 with EAGAIN, so a select()
+ *       loop (the draft's pool user) gets back to its other descriptors.
+ *       Returns the length, 0 when the session ended, or -1.
  *   rsp_bind_draft00(fd, addr, addrlen)
  *       binds to the one address addr of addrlen bytes (as bind(2)).
  *

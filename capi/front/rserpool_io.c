@@ -256,14 +256,16 @@ ssize_t rsp_recvmsg_draft00(int sd, void *buffer, size_t bufferLength,
                             struct rsp_sndrcvinfo *sinfo, int flags)
 {
 	int timeout = (flags & MSG_DONTWAIT) ? 0 : -1;
-	int consumed = 0; /* a notification or cookie echo was taken */
+	int consumed = 0; /* a failover notification was taken */
 
 	for (;;) {
 		struct rsp_sndrcvinfo ri;
 		int fl = 0;
-		/* Once a notification has made the descriptor readable and been
-		 * consumed, do not block: a select() loop like the draft's must
-		 * get back to its other descriptors (-1, EAGAIN). */
+		/* Once a failover notification has made the descriptor readable
+		 * and been consumed, do not block: the draft's pool user waits in
+		 * select() for stdin too and must get back to it (-1, EAGAIN).
+		 * Other notifications (a pool element's session changes) are
+		 * followed by data, which a blocking call waits for. */
 		ssize_t n = rsp_recvmsg(sd, buffer, bufferLength, &ri, &fl, consumed ? 0 : timeout);
 		if (n < 0 && consumed)
 			errno = EAGAIN;
@@ -278,7 +280,12 @@ ssize_t rsp_recvmsg_draft00(int sd, void *buffer, size_t bufferLength,
 			fl |= f2 & MSG_EOR;
 		}
 		if (fl & (MSG_RSERPOOL_NOTIFICATION | MSG_RSERPOOL_COOKIE_ECHO)) {
-			consumed = 1;
+			union rserpool_notification note;
+			if ((fl & MSG_RSERPOOL_NOTIFICATION) && (size_t)n >= sizeof note.rn_header) {
+				memcpy(&note.rn_header, buffer, sizeof note.rn_header); /* buffer may be unaligned */
+				if (note.rn_header.rn_type == RSERPOOL_FAILOVER)
+					consumed = 1;
+			}
 			continue;
 		}
 		if (sinfo)
