@@ -11,7 +11,10 @@
 # 2. tests/install-consumer built with CMake: find_package(netcompat) with
 #    CMAKE_PREFIX_PATH=<tmp>, target netcompat::netcompat;
 # 3. consumer.c built with `cc $(pkg-config --cflags --libs netcompat)`;
-# 4. consumer.c built with `cc -I<prefix>/include ... -L<libdir> -lssextagent`.
+# 4. consumer.c built with `cc -I<prefix>/include ... -L<libdir> -lssextagent`;
+# 5. rsplib's run-time name: <libdir>/librsplib.so.3 (SONAME librsplib.so.3,
+#    DT_NEEDED libnetcompat.so.1), dlopened by path and by name, runs
+#    rsp_initialize on the installed library and core.
 # Each program must run to success loading the installed library and core,
 # and record DT_NEEDED libnetcompat.so.1 (no path, nothing of the build).
 # CC, CMAKE, READELF and PKG_CONFIG may name the tools. Every check runs;
@@ -85,6 +88,8 @@ check_file() { # path description
 check_file "$libdir/libnetcompat.so.1" "the library"
 check_file "$libdir/libnetcompat.so" "the development symlink"
 check_file "$libdir/libssextagent.so" "the legacy -lssextagent ld script"
+check_file "$libdir/librsplib.so" "the legacy -lrsplib ld script"
+check_file "$libdir/librsplib.so.3" "rsplib's run-time name librsplib.so.3"
 check_file "$libdir/netcompat/libnetcompat-go.so.1" "the Go core"
 for h in ssextagent.h extagent.h extagent-protocol.h; do
 	check_file "$incdir/$h" "public header"
@@ -99,6 +104,19 @@ if [ -L "$libdir/libnetcompat.so" ]; then
 fi
 if [ -f "$libdir/libssextagent.so" ] && ! grep -q 'INPUT(libnetcompat.so.1)' "$libdir/libssextagent.so"; then
 	fail "libssextagent.so is not the ld script INPUT(libnetcompat.so.1): $(cat "$libdir/libssextagent.so")"
+fi
+if [ -f "$libdir/librsplib.so" ] && ! grep -q 'INPUT(libnetcompat.so.1)' "$libdir/librsplib.so"; then
+	fail "librsplib.so is not the ld script INPUT(libnetcompat.so.1): $(cat "$libdir/librsplib.so")"
+fi
+if [ -f "$libdir/librsplib.so.3" ]; then
+	"$READELF" -d "$libdir/librsplib.so.3" >"$tmp/rsplib.dyn"
+	grep -q '(SONAME).*\[librsplib.so.3\]' "$tmp/rsplib.dyn" ||
+		fail "librsplib.so.3 lacks SONAME librsplib.so.3"
+	grep -q '(NEEDED).*\[libnetcompat.so.1\]' "$tmp/rsplib.dyn" ||
+		fail "librsplib.so.3 lacks DT_NEEDED libnetcompat.so.1"
+	if grep -E '\((RPATH|RUNPATH)\)' "$tmp/rsplib.dyn" | grep -qF "$build"; then
+		fail "the installed librsplib.so.3 has a run path into the build tree: $(grep -E 'RPATH|RUNPATH' "$tmp/rsplib.dyn")"
+	fi
 fi
 # Private things stay private.
 for f in nc_abi.h libnetcompat-go.h libnetcompat-go.so.h _cgo_export.h; do
@@ -221,6 +239,81 @@ if quiet "$CC" -I"$incdir" -o "$tmp/consumer-legacy" "$src/tests/install-consume
 	run_consumer "-lssextagent" "$tmp/consumer-legacy" LD_LIBRARY_PATH="$libdir"
 else
 	fail "consumer.c did not link with -L$libdir -lssextagent"
+fi
+
+# ---------------------------------------------------------------------------
+# 5. librsplib.so.3, the name programs built against rsplib need at run time
+#    (tests/c/rsplib_headers.cmake runs such programs; here: the installed
+#    file works, by path without LD_LIBRARY_PATH and by name with it).
+# ---------------------------------------------------------------------------
+cat >"$tmp/rsplib-dlopen.c" <<'EOF'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv)
+{
+	void *h = dlopen(argv[argc - 1], RTLD_NOW);
+	int (*init)(void *);
+	void (*cleanup)(void);
+	Dl_info di;
+	char line[4096];
+	FILE *f;
+
+	if (!h) {
+		fprintf(stderr, "dlopen: %s\n", dlerror());
+		return 1;
+	}
+	init = (int (*)(void *))dlsym(h, "rsp_initialize");
+	cleanup = (void (*)(void))dlsym(h, "rsp_cleanup");
+	if (!init || !cleanup || !dladdr((void *)init, &di)) {
+		fprintf(stderr, "dlsym: %s\n", dlerror());
+		return 1;
+	}
+	printf("front: %s\n", di.dli_fname);
+	if (init(NULL) != 0) {
+		perror("rsp_initialize");
+		return 1;
+	}
+	f = fopen("/proc/self/maps", "r");
+	while (f && fgets(line, sizeof line, f))
+		if (strstr(line, "/libnetcompat-go.so.1")) {
+			printf("core: %s", strchr(line, '/'));
+			break;
+		}
+	cleanup();
+	printf("consumer: ok\n");
+	return 0;
+}
+EOF
+# run_rsplib NAME LIBRARY [env assignments...]
+run_rsplib() {
+	name=$1
+	lib=$2
+	shift 2
+	if ! env -u LD_LIBRARY_PATH -u LD_PRELOAD NETCOMPAT_LOG=stderr "$@" "$tmp/rsplib-dlopen" "$lib" >"$tmp/run.out" 2>&1; then
+		fail "$name: the program failed:"
+		sed 's/^/    /' "$tmp/run.out" >&2
+		return
+	fi
+	front=$(sed -n 's/^front: //p' "$tmp/run.out")
+	core=$(sed -n 's/^core: //p' "$tmp/run.out")
+	front=$(cd "$(dirname "$front")" 2>/dev/null && echo "$(pwd -P)/$(basename "$front")")
+	if [ "$front" != "$libdir/libnetcompat.so.1" ]; then
+		fail "$name: rsp_initialize came from '$front', not $libdir/libnetcompat.so.1"
+	elif [ "$core" != "$libdir/netcompat/libnetcompat-go.so.1" ]; then
+		fail "$name: the core was loaded from '$core', not from $libdir/netcompat"
+	elif ! grep -q '^consumer: ok$' "$tmp/run.out"; then
+		fail "$name: no success line"
+	else
+		ok "$name: rsp_initialize ran on the installed library and core"
+	fi
+}
+if quiet "$CC" -o "$tmp/rsplib-dlopen" "$tmp/rsplib-dlopen.c" -ldl; then
+	run_rsplib "librsplib.so.3 by path" "$libdir/librsplib.so.3"
+	run_rsplib "librsplib.so.3 by name" librsplib.so.3 LD_LIBRARY_PATH="$libdir"
+else
+	fail "the librsplib.so.3 dlopen program did not build"
 fi
 
 if [ $failed != 0 ]; then
