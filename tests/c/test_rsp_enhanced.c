@@ -27,6 +27,7 @@
  * Nothing waits by sleeping: every wait is on a descriptor with a deadline.
  */
 #include "nctest.h"
+#include "rsptest.h"
 
 #include <fcntl.h>
 
@@ -42,86 +43,7 @@
 #define POOL     "enh-echo"
 #define POOL_ACC "enh-accept"
 
-static pid_t registrar_pid = -1;
-static char tmpdir[64];
-static char portfile[128];
 static unsigned short regport;
-
-static void stop_registrar(void)
-{
-	if (registrar_pid > 0) {
-		kill(registrar_pid, SIGTERM);
-		nct_wait_child_within(registrar_pid, NCT_DEADLINE_MS);
-		registrar_pid = -1;
-	}
-	if (portfile[0])
-		unlink(portfile);
-	if (tmpdir[0])
-		rmdir(tmpdir);
-}
-
-static unsigned short read_port(void)
-{
-	char buf[32];
-	FILE *f = fopen(portfile, "r");
-	unsigned long p;
-	char *end;
-
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof buf, f)) {
-		fclose(f);
-		return 0;
-	}
-	fclose(f);
-	if (!strchr(buf, '\n'))
-		return 0;
-	p = strtoul(buf, &end, 10);
-	if (end == buf || p == 0 || p > 65535)
-		return 0;
-	return (unsigned short)p;
-}
-
-static unsigned short start_registrar(void)
-{
-	const char *path = getenv("RSPREGISTRAR");
-	char opt_portfile[200];
-	long long end = nct_now_ms() + NCT_DEADLINE_MS;
-	unsigned short port;
-	int in;
-
-	if (!path || !*path) {
-		fprintf(stderr, "RSPREGISTRAR is not set: run through ctest\n");
-		exit(1);
-	}
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/test_rsp_enh.XXXXXX");
-	CHECK(mkdtemp(tmpdir) != NULL);
-	snprintf(portfile, sizeof portfile, "%s/port", tmpdir);
-	snprintf(opt_portfile, sizeof opt_portfile, "-portfile=%s", portfile);
-	in = inotify_init1(IN_CLOEXEC);
-	CHECK(in >= 0);
-	CHECK(inotify_add_watch(in, tmpdir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) >= 0);
-
-	registrar_pid = nct_fork(300);
-	if (registrar_pid == 0) {
-		execl(path, path, "-asap=127.0.0.1:0", "-asapannounce=off", "-maxhresitems=16",
-		      opt_portfile, (char *)NULL);
-		perror(path);
-		_exit(127);
-	}
-	atexit(stop_registrar);
-	while ((port = read_port()) == 0) {
-		char ev[sizeof(struct inotify_event) + NAME_MAX + 1];
-		int left = (int)(end - nct_now_ms());
-		int status;
-		CHECK(left > 0);
-		CHECK(waitpid(registrar_pid, &status, WNOHANG) == 0);
-		if (nct_wait_readable(in, left < 1000 ? left : 1000))
-			CHECK(read(in, ev, sizeof ev) > 0);
-	}
-	close(in);
-	return port;
-}
 
 static void init_library(void)
 {
@@ -438,7 +360,7 @@ int main(void)
 	CHECK_EQ(rsp_socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP), -1);
 	CHECK_EQ(errno, EACCES);
 
-	regport = start_registrar();
+	regport = rsptest_start_registrar(NULL);
 	pidA = spawn(echo_element, &idA);
 	pidB = spawn(echo_element, &idB);
 	pidC = spawn(accept_element, &idC);
