@@ -100,6 +100,22 @@ func recoverRSPErr(st *C.uint, errp *C.int) {
 }
 
 // poolHandle copies the pool handle C passed; the front has checked it.
+// clientAndHandle is the common start of the basic-mode calls: the
+// library's client and a copy of the pool handle, or the RSPERR_* code
+// (with errno) that the call returns.
+func clientAndHandle(handle *C.uchar, size C.size_t, errp *C.int) (*asap.Client, []byte, C.uint) {
+	c, err := rspClient()
+	if err != nil {
+		return nil, nil, rsperr(errp, err)
+	}
+	h, err := poolHandle(handle, size)
+	if err != nil {
+		setErr(errp, err)
+		return nil, nil, rsperrInvalidPoolHandle
+	}
+	return c, h, 0
+}
+
 func poolHandle(handle *C.uchar, size C.size_t) ([]byte, error) {
 	if handle == nil || size == 0 || size > asap.MaxHandleLen {
 		return nil, cbridge.Errorf(syscall.EINVAL, "bad pool handle")
@@ -146,14 +162,9 @@ func protocolOf(k wire.ParamType) C.int {
 func nc_rsp_pe_registration(handle *C.uchar, size C.size_t, addrs *C.struct_nc_rsp_addr, naddrs C.size_t,
 	protocol C.int, peID *C.uint, pol *C.struct_nc_rsp_policy, life C.uint, flags C.int, errp *C.int) (st C.uint) {
 	defer recoverRSPErr(&st, errp)
-	c, err := rspClient()
-	if err != nil {
-		return rsperr(errp, err)
-	}
-	h, err := poolHandle(handle, size)
-	if err != nil {
-		setErr(errp, err)
-		return rsperrInvalidPoolHandle
+	c, h, st := clientAndHandle(handle, size, errp)
+	if st != 0 {
+		return st
 	}
 	if addrs == nil || naddrs == 0 || naddrs > wire.MaxAddrs || peID == nil {
 		setErr(errp, syscall.EINVAL)
@@ -232,14 +243,9 @@ const (
 //export nc_rsp_pe_deregistration
 func nc_rsp_pe_deregistration(handle *C.uchar, size C.size_t, peID C.uint, flags C.int, errp *C.int) (st C.uint) {
 	defer recoverRSPErr(&st, errp)
-	c, err := rspClient()
-	if err != nil {
-		return rsperr(errp, err)
-	}
-	h, err := poolHandle(handle, size)
-	if err != nil {
-		setErr(errp, err)
-		return rsperrInvalidPoolHandle
+	c, h, st := clientAndHandle(handle, size, errp)
+	if st != 0 {
+		return st
 	}
 	id := uint32(peID)
 	if !slices.Contains(c.Registered(h), id) {
@@ -266,14 +272,9 @@ func nc_rsp_pe_deregistration(handle *C.uchar, size C.size_t, peID C.uint, flags
 //export nc_rsp_pe_failure
 func nc_rsp_pe_failure(handle *C.uchar, size C.size_t, peID C.uint, errp *C.int) (st C.uint) {
 	defer recoverRSPErr(&st, errp)
-	c, err := rspClient()
-	if err != nil {
-		return rsperr(errp, err)
-	}
-	h, err := poolHandle(handle, size)
-	if err != nil {
-		setErr(errp, err)
-		return rsperrInvalidPoolHandle
+	c, h, st := clientAndHandle(handle, size, errp)
+	if st != 0 {
+		return st
 	}
 	return rsperr(errp, c.ReportUnreachable(context.Background(), h, uint32(peID)))
 }

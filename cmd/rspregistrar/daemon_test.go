@@ -1,21 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/netip"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"netcompat/core/rserpool/registrar/registrartest"
 	"netcompat/core/rserpool/wire"
 	"netcompat/core/transport"
 )
@@ -28,128 +25,59 @@ const waitLimit = 20 * time.Second
 var daemonPath string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "rspregistrar-test-")
+	path, cleanup, err := registrartest.Build()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	daemonPath = filepath.Join(dir, "rspregistrar")
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	build := exec.Command(goTool, "build", "-o", daemonPath, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building rspregistrar: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
+	daemonPath = path
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 
-// syncBuffer is a bytes.Buffer safe for the process's writes and the
-// test's reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a bytes.Buffer safe for a process's writes and the test's
+// reads.
+type syncBuffer = registrartest.SyncBuffer
 
 // daemon is one running rspregistrar.
 type daemon struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	dir    string
-	addr   netip.AddrPort // its ASAP address
-	stderr *syncBuffer
-	exited chan struct{}
-	err    error // Wait's result, once exited is closed
+	*registrartest.Daemon
+	t    *testing.T
+	addr netip.AddrPort // its ASAP address
 }
 
 // startDaemon starts rspregistrar on 127.0.0.1 with a free port and no
 // announces, plus args, and waits for its port file.
 func startDaemon(t *testing.T, args ...string) *daemon {
 	t.Helper()
-	d := &daemon{t: t, dir: t.TempDir(), stderr: &syncBuffer{}, exited: make(chan struct{})}
-	portFile := filepath.Join(d.dir, "port")
-	args = append([]string{"-asap=127.0.0.1:0", "-asapannounce=off", "-portfile=" + portFile, "-loglevel=4"}, args...)
-	d.cmd = exec.Command(daemonPath, args...)
-	d.cmd.Stderr = d.stderr
-	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		d.err = d.cmd.Wait()
-		close(d.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-d.exited:
-		default:
-			d.cmd.Process.Kill()
-			<-d.exited
-		}
-		if t.Failed() {
-			t.Logf("rspregistrar %v log:\n%s", args, d.stderr.String())
-		}
-	})
-	deadline := time.Now().Add(waitLimit)
-	for {
-		if b, err := os.ReadFile(portFile); err == nil {
-			port, err := strconv.Atoi(strings.TrimSpace(string(b)))
-			if err != nil {
-				t.Fatalf("port file %q", b)
-			}
-			d.addr = netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))
-			return d
-		}
-		select {
-		case <-d.exited:
-			t.Fatalf("rspregistrar exited (%v):\n%s", d.err, d.stderr.String())
-		case <-time.After(10 * time.Millisecond): // polling for the file
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no port file:\n%s", d.stderr.String())
-		}
-	}
+	d := registrartest.Start(t, daemonPath, waitLimit, append([]string{"-loglevel=4"}, args...)...)
+	return &daemon{Daemon: d, t: t, addr: d.Addr}
 }
 
 // stop sends SIGTERM and returns the exit code.
 func (d *daemon) stop() int {
 	d.t.Helper()
-	d.cmd.Process.Signal(syscall.SIGTERM)
+	d.Cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-d.exited:
+	case <-d.Exited:
 	case <-time.After(waitLimit):
 		d.t.Fatal("rspregistrar did not exit on SIGTERM")
 	}
-	if d.err == nil {
+	if d.Err == nil {
 		return 0
 	}
-	if ee, ok := d.err.(*exec.ExitError); ok {
+	if ee, ok := d.Err.(*exec.ExitError); ok {
 		return ee.ExitCode()
 	}
-	d.t.Fatal(d.err)
+	d.t.Fatal(d.Err)
 	return -1
 }
 
 // rss returns the daemon's resident set size in bytes.
 func (d *daemon) rss() int64 {
 	d.t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", d.cmd.Process.Pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", d.Cmd.Process.Pid))
 	if err != nil {
 		d.t.Fatal(err)
 	}

@@ -1,23 +1,17 @@
 package session
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/netip"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"slices"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"netcompat/core/rserpool/asap"
+	"netcompat/core/rserpool/registrar/registrartest"
 	"netcompat/core/rserpool/wire"
 )
 
@@ -29,88 +23,22 @@ const waitLimit = 30 * time.Second
 var registrarPath string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "session-test-")
+	path, cleanup, err := registrartest.Build()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	registrarPath = filepath.Join(dir, "rspregistrar")
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	build := exec.Command(goTool, "build", "-o", registrarPath, "netcompat/cmd/rspregistrar")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building rspregistrar: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
+	registrarPath = path
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startRegistrar runs rspregistrar on 127.0.0.1 with a free port and no
-// announces, plus args, and returns its ASAP address once its port file
-// exists.
+// announces, plus args, and returns its ASAP address.
 func startRegistrar(t *testing.T, args ...string) netip.AddrPort {
 	t.Helper()
-	dir := t.TempDir()
-	portFile := filepath.Join(dir, "port")
-	args = append([]string{"-asap=127.0.0.1:0", "-asapannounce=off", "-portfile=" + portFile}, args...)
-	cmd := exec.Command(registrarPath, args...)
-	stderr := &syncBuffer{}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("rspregistrar log:\n%s", stderr.String())
-		}
-	})
-	deadline := time.Now().Add(waitLimit)
-	for {
-		if b, err := os.ReadFile(portFile); err == nil && len(bytes.TrimSpace(b)) > 0 {
-			port, err := strconv.Atoi(strings.TrimSpace(string(b)))
-			if err != nil {
-				t.Fatalf("port file %q", b)
-			}
-			return netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))
-		}
-		select {
-		case <-exited:
-			t.Fatalf("rspregistrar exited:\n%s", stderr.String())
-		case <-time.After(10 * time.Millisecond): // polling for the file
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no port file:\n%s", stderr.String())
-		}
-	}
+	return registrartest.Start(t, registrarPath, waitLimit, args...).Addr
 }
 
 func newClient(t *testing.T, reg netip.AddrPort) *asap.Client {
