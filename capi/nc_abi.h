@@ -53,6 +53,16 @@ struct nc_rsp_config {
 	struct nc_rsp_addr announce;
 	const struct nc_rsp_addr *registrars;  /* in list order; group numbers them */
 	size_t nregistrars;
+	int has_csp;                           /* csp_server is set: report */
+	struct nc_rsp_addr csp_server;
+	unsigned int csp_interval;             /* ms */
+	unsigned long long csp_identifier;     /* 0: derived */
+};
+
+/* struct rserpool_session_parameters, in milliseconds and counts. */
+struct nc_rsp_timing {
+	unsigned int rto_initial, rto_min, rto_max;
+	unsigned int assoc_max_rxt, path_max_rxt, hbinterval;
 };
 
 /* struct rsp_loadinfo, flattened. */
@@ -171,13 +181,17 @@ struct nc_rsp_frame {
 	X(long, nc_rsp_send,                                                  \
 	  (int fd, unsigned char *data, size_t n, int session,                \
 	   unsigned int ppid, unsigned short stream, int unordered,           \
-	   int timeout, int cookie, int *err))                                \
+	   unsigned int ttl_ms, int timeout, int cookie, int *err))           \
 	X(int, nc_rsp_forcefailover,                                          \
 	  (int fd, unsigned int flags, unsigned int stale, int *err))         \
 	X(int, nc_rsp_has_cookie, (int fd))                                   \
 	X(int, nc_rsp_name,                                                   \
 	  (int fd, int peer, unsigned char *handle, size_t *size,             \
 	   unsigned int *id, int *err))                                       \
-	X(int, nc_rsp_close, (int fd, int *err))
+	X(int, nc_rsp_close, (int fd, int *err))                              \
+	X(int, nc_rsp_set_timing,                                             \
+	  (int fd, struct nc_rsp_timing *t, int *err))                        \
+	X(int, nc_rsp_csp_setstatus,                                          \
+	  (int fd, int session, char *text, int *err))
 
 #endif /* NETCOMPAT_NC_ABI_H */

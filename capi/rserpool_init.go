@@ -22,6 +22,7 @@ import (
 	"netcompat/core/cbridge"
 	"netcompat/core/netlog"
 	"netcompat/core/rserpool/asap"
+	"netcompat/core/rserpool/csp"
 )
 
 // rsplib is the process's one ASAP instance, as in rsplib, where
@@ -29,8 +30,9 @@ import (
 // before rsp_initialize (or after rsp_cleanup) fail as rsplib's do; the
 // library does not start itself.
 var rsplib struct {
-	mu sync.Mutex
-	c  *asap.Client
+	mu  sync.Mutex
+	c   *asap.Client
+	csp *csp.Reporter // nil: no CSP reports
 }
 
 // errNotInitialized: a call before rsp_initialize. EACCES, as the socket
@@ -136,6 +138,16 @@ func nc_rsp_initialize(cfg *C.struct_nc_rsp_config, errp *C.int) (st C.int) {
 		setErr(errp, err)
 		return -1
 	}
+	if cfg != nil && cfg.has_csp != 0 {
+		// As in rsplib, reporting is best effort: a monitor address that
+		// cannot be used is logged, and the library works without it.
+		if ap, ok := rspAddrPort(&cfg.csp_server); !ok {
+			netlog.Printf("rsp_initialize: bad CSP server address")
+		} else if rsplib.csp, err = csp.NewReporter(ap, msDuration(cfg.csp_interval),
+			newCSPIdentity(uint64(cfg.csp_identifier)).snapshot); err != nil {
+			netlog.Printf("rsp_initialize: CSP reports to %v: %v", ap, err)
+		}
+	}
 	return 0
 }
 
@@ -147,9 +159,12 @@ func nc_rsp_initialize(cfg *C.struct_nc_rsp_config, errp *C.int) (st C.int) {
 func nc_rsp_cleanup() {
 	defer recoverQuiet()
 	rsplib.mu.Lock()
-	c := rsplib.c
-	rsplib.c = nil
+	c, rep := rsplib.c, rsplib.csp
+	rsplib.c, rsplib.csp = nil, nil
 	rsplib.mu.Unlock()
+	if rep != nil {
+		rep.Close() // the final report
+	}
 	if c != nil {
 		if err := c.Close(); err != nil {
 			netlog.Printf("rsp_cleanup: %v", err)

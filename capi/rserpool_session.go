@@ -29,12 +29,14 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"netcompat/core/cbridge"
 	"netcompat/core/netlog"
 	"netcompat/core/rserpool/session"
+	"netcompat/core/transport"
 )
 
 // Frame kinds (enum nc_rsp_frame_kind).
@@ -68,6 +70,9 @@ type rspSock struct {
 	ps        *session.PESession
 	listening bool
 	closed    bool
+	timing    *transport.Timing // rsp_update_session_parameters; nil: defaults
+	status    map[int32]string  // rsp_csp_setstatus texts by session
+	since     time.Time         // when the socket got its session or element
 	wmu       sync.Mutex
 	wg        sync.WaitGroup
 }
@@ -212,7 +217,9 @@ func (s *rspSock) acceptPump(pe *session.PoolElement) {
 				ps.Close()
 				continue
 			}
-			ns.ps = ps
+			ns.mu.Lock()
+			ns.ps, ns.since = ps, time.Now()
+			ns.mu.Unlock()
 			ns.pump(ps.Recv)
 			if !s.write(frameAccept, int32(ns.cfd), 0, 0, 0, 0, 0, 0, nil) {
 				ns.close()
@@ -263,4 +270,8 @@ func fail(errp *C.int, err error) C.int {
 	return -1
 }
 
-func sessionOpts() session.Options { return session.Options{MaxMessageSize: rspMaxMessage} }
+// sessionOpts are the options of the socket's element or session; call
+// with s.mu held.
+func (s *rspSock) sessionOpts() session.Options {
+	return session.Options{MaxMessageSize: rspMaxMessage, Transport: transport.Options{Timing: s.timing}}
+}

@@ -63,7 +63,7 @@ func (s *rspSock) listenLocked() error {
 		}
 		addrs = []netip.AddrPort{netip.AddrPortFrom(a, 0)}
 	}
-	o := sessionOpts()
+	o := s.sessionOpts()
 	pe, err := session.Listen(c, addrs, &o)
 	if err != nil && len(s.addrs) == 0 && s.domain != unix.AF_INET {
 		addrs = []netip.AddrPort{netip.AddrPortFrom(netip.IPv4Unspecified(), 0)}
@@ -73,6 +73,7 @@ func (s *rspSock) listenLocked() error {
 		return err
 	}
 	s.pe = pe
+	s.since = time.Now()
 	if s.listening {
 		pe.Listen()
 		s.acceptPump(pe)
@@ -246,13 +247,14 @@ func nc_rsp_connect(fd C.int, handle *C.uchar, size C.size_t, stale C.uint, errp
 		s.mu.Unlock()
 		return fail(errp, syscall.EBADF)
 	}
-	opts := session.UserOptions{Options: sessionOpts(), StaleCacheValue: time.Duration(stale) * time.Millisecond}
+	opts := session.UserOptions{Options: s.sessionOpts(), StaleCacheValue: time.Duration(stale) * time.Millisecond}
 	pu, err := session.NewPoolUser(c, h, &opts)
 	if err != nil {
 		s.mu.Unlock()
 		return fail(errp, err)
 	}
 	s.pu = pu
+	s.since = time.Now()
 	s.pump(pu.Recv)
 	s.mu.Unlock()
 	if err := pu.Connect(context.Background()); err != nil && !errors.Is(err, session.ErrNoPoolElement) {
@@ -286,7 +288,7 @@ func sendErr(errp *C.int, err error) C.long {
 //
 //export nc_rsp_send
 func nc_rsp_send(fd C.int, data *C.uchar, n C.size_t, sess C.int, ppid C.uint, stream C.ushort,
-	unordered C.int, timeout C.int, cookie C.int, errp *C.int) (r C.long) {
+	unordered C.int, ttl C.uint, timeout C.int, cookie C.int, errp *C.int) (r C.long) {
 	defer func() {
 		if v := recover(); v != nil {
 			reportPanic(v)
@@ -308,7 +310,8 @@ func nc_rsp_send(fd C.int, data *C.uchar, n C.size_t, sess C.int, ppid C.uint, s
 	s.mu.Unlock()
 	ctx, cancel := timeoutCtx(timeout)
 	defer cancel()
-	info := session.SendInfo{Session: session.SessionID(sess), PPID: uint32(ppid), Stream: uint16(stream), Unordered: unordered != 0}
+	info := session.SendInfo{Session: session.SessionID(sess), PPID: uint32(ppid), Stream: uint16(stream),
+		Unordered: unordered != 0, TimeToLive: time.Duration(ttl) * time.Millisecond}
 	switch {
 	case cookie != 0 && ps != nil:
 		err = ps.SendCookie(ctx, p)

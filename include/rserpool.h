@@ -15,14 +15,24 @@
  * rsp_poll, rsp_select, rsp_mapsocket, rsp_unmapsocket,
  * rsp_print_notification, rsp_update_session_parameters, rsp_csp_setstatus,
  * rsp_getsockopt, rsp_setsockopt, the six draft-00 functions and the
- * enhanced-mode _tags variants of rserpool-internals.h. Limits:
- * rsp_sendmsg ignores sctpTimeToLive and msg_flags, and timeout 0 waits
- * like -1 (a positive timeout bounds the send); messages are at most
- * 65536 bytes (EMSGSIZE); rsp_update_session_parameters records and
- * reports the values without applying them to the transport; on an
- * RSerPool socket rsp_getsockopt answers only SOL_SOCKET/SO_TYPE and
- * rsp_setsockopt nothing (ENOPROTOOPT; other descriptors pass through);
- * rsp_csp_setstatus accepts the text (no CSP reports are sent).
+ * enhanced-mode _tags variants of rserpool-internals.h, and rsplib's
+ * Component Status Protocol reports (ri_csp_server and ri_csp_interval, or
+ * -cspserver= and -cspinterval=; rsp_csp_setstatus sets a session's
+ * text). Limits: rsp_sendmsg ignores msg_flags, and timeout 0 waits like
+ * -1 (a positive timeout bounds the send); sctpTimeToLive drops a message
+ * still queued during a failover when it expires and is passed to kernel
+ * SCTP (PR-SCTP), while the TCP mapping delivers every message it has
+ * taken; messages are at most 65536 bytes (EMSGSIZE);
+ * rsp_update_session_parameters applies to the associations a socket
+ * makes afterwards (a pool user's next failover; an element's when called
+ * before rsp_register/rsp_listen), on the TCP mapping as keep-alive after
+ * sp_hbinterval, sp_assoc_max_rxt probes sp_rto_max apart and
+ * TCP_USER_TIMEOUT = sp_assoc_max_rxt x sp_rto_max; on an RSerPool socket
+ * rsp_getsockopt answers only SOL_SOCKET/SO_TYPE and rsp_setsockopt
+ * nothing (ENOPROTOOPT; other descriptors pass through). With
+ * -cspserver= but no identifier a process reports as its first pool
+ * element (rsplib would send nothing) or as a pool user with a random
+ * identifier.
  *
  * Two generations of the RSerPool C API are accepted by this one header:
  *
@@ -471,7 +481,9 @@ int rsp_socket(int domain, int type, int protocol);
 
 /*
  * Sets the socket's session parameters: members that are 0 stay as they
- * are. On return *params holds the values now in force. 0 or -1.
+ * are. On return *params holds the values now in force. They apply to the
+ * associations the socket makes afterwards (see the top of this file).
+ * 0, or -1 (EBADF, EINVAL for NULL, EACCES before rsp_initialize).
  */
 int rsp_update_session_parameters(int sd, struct rserpool_session_parameters *params);
 
@@ -700,7 +712,10 @@ unsigned int rsp_getpolicybyname(const char *policyName);
 
 /*
  * Sets the status text the socket (session sessionID) reports through the
- * Component Status Protocol. 0, or -1 (EBADF).
+ * Component Status Protocol (at most 127 bytes are reported). sessionID
+ * is 0 (or the session's own) on a pool user's or an accepted socket, one
+ * of the element's sessions on a one-to-many element socket. 0, or -1
+ * (EBADF; EINVAL for an unknown session; EACCES before rsp_initialize).
  */
 int rsp_csp_setstatus(int sd, rserpool_session_t sessionID, const char *statusText);
 

@@ -92,6 +92,9 @@ unsigned int rsp_getpolicybyname(const char *policyName)
  * rsp_freeinfo clears members that point here and frees nothing else but
  * the registrar list.
  */
+/* rsplib's CSP monitor port, for a -cspserver= without one */
+#define NC_CSP_PORT 2960
+
 static struct sockaddr_storage announce_storage, csp_storage;
 
 /*
@@ -236,7 +239,7 @@ static int set_csp(struct rsp_info *info, const char *arg)
 	unsigned int v;
 
 	if (strncmp(arg, "-cspserver=", 11) == 0) {
-		if (parse_addr(arg + 11, 0, &csp_storage) != 0)
+		if (parse_addr(arg + 11, NC_CSP_PORT, &csp_storage) != 0)
 			return -1;
 		info->ri_csp_server = (struct sockaddr *)&csp_storage;
 		return 0;
@@ -273,7 +276,7 @@ void rsp_initinfo(struct rsp_info *info)
 	if (!info)
 		return;
 	memset(info, 0, sizeof *info);
-	if (server && parse_addr(server, 0, &csp_storage) == 0)
+	if (server && parse_addr(server, NC_CSP_PORT, &csp_storage) == 0)
 		info->ri_csp_server = (struct sockaddr *)&csp_storage;
 	if (interval && parse_uint(interval, &v) == 0)
 		info->ri_csp_interval = v < 250 ? 250 : v;
@@ -417,9 +420,28 @@ int rsp_initialize(struct rsp_info *info)
 	struct nc_rsp_config cfg;
 	struct nc_rsp_addr *regs = NULL;
 	size_t nregs = 0;
+	struct rsp_info defaults;
 	int err = 0, st, first;
 
 	memset(&cfg, 0, sizeof cfg);
+	if (!info) {
+		/* rsplib's defaults, the environment's CSP settings included */
+		rsp_initinfo(&defaults);
+	}
+	{
+		const struct rsp_info *in = info ? info : &defaults;
+
+		/* reports need both, as in rsplib */
+		if (in->ri_csp_server && in->ri_csp_interval > 0) {
+			if (nc_rsp_unpack(in->ri_csp_server, 1, &cfg.csp_server, 0) != 0) {
+				errno = EINVAL;
+				return -1;
+			}
+			cfg.has_csp = 1;
+			cfg.csp_interval = in->ri_csp_interval;
+			cfg.csp_identifier = in->ri_csp_identifier;
+		}
+	}
 	if (info) {
 		cfg.announce_timeout = info->ri_registrar_announce_timeout;
 		cfg.connect_timeout = info->ri_registrar_connect_timeout;

@@ -444,9 +444,19 @@ int rsp_setsockopt(int sd, int level, int optname, const void *optval, socklen_t
 	return -1;
 }
 
+/*
+ * Zero members keep their value; the merged set is written back and
+ * handed to the core, which applies it to the associations the socket
+ * makes from now on (kernel SCTP: RTO, retransmission and heartbeat
+ * options; TCP mapping: keep-alive and TCP_USER_TIMEOUT, see
+ * core/transport/timing.go).
+ */
 int rsp_update_session_parameters(int sd, struct rserpool_session_parameters *params)
 {
+	const struct nc_core *c;
 	struct nc_rsock *r;
+	struct nc_rsp_timing t;
+	int err = 0, st;
 
 	if (!nc_rsp_started()) {
 		errno = EACCES;
@@ -456,6 +466,8 @@ int rsp_update_session_parameters(int sd, struct rserpool_session_parameters *pa
 		errno = EINVAL;
 		return -1;
 	}
+	if (!(c = nc_core()))
+		return -1;
 	nc_rs_lock();
 	r = nc_rs_get(sd);
 	if (!r) {
@@ -472,14 +484,27 @@ int rsp_update_session_parameters(int sd, struct rserpool_session_parameters *pa
 	NC_UPD(sp_hbinterval);
 #undef NC_UPD
 	*params = r->params;
+	t.rto_initial = r->params.sp_rto_initial;
+	t.rto_min = r->params.sp_rto_min;
+	t.rto_max = r->params.sp_rto_max;
+	t.assoc_max_rxt = r->params.sp_assoc_max_rxt;
+	t.path_max_rxt = r->params.sp_path_max_rxt;
+	t.hbinterval = r->params.sp_hbinterval;
 	nc_rs_unlock();
-	return 0;
+	st = c->nc_rsp_set_timing(sd, &t, &err);
+	nc_set_errno(err);
+	return st;
 }
 
+/*
+ * The text is reported for the session in the process's CSP reports
+ * (rsp_info's ri_csp_server); as in rsplib, an unknown session is EINVAL.
+ */
 int rsp_csp_setstatus(int sd, rserpool_session_t sessionID, const char *statusText)
 {
-	(void)sessionID;
-	(void)statusText;
+	const struct nc_core *c;
+	int err = 0, st;
+
 	if (!nc_rsp_started()) {
 		errno = EACCES;
 		return -1;
@@ -488,5 +513,9 @@ int rsp_csp_setstatus(int sd, rserpool_session_t sessionID, const char *statusTe
 		errno = EBADF;
 		return -1;
 	}
-	return 0;
+	if (!(c = nc_core()))
+		return -1;
+	st = c->nc_rsp_csp_setstatus(sd, sessionID, (char *)statusText, &err);
+	nc_set_errno(err);
+	return st;
 }

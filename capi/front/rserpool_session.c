@@ -395,8 +395,8 @@ int rsp_close(int sd)
 /* ---------------------------------------------------------------------- */
 
 static ssize_t send_common(int sd, const void *data, size_t len, rserpool_session_t session,
-                           uint32_t ppid_host, uint16_t stream, int unordered, int timeout,
-                           int cookie)
+                           uint32_t ppid_host, uint16_t stream, int unordered, uint32_t ttl_ms,
+                           int timeout, int cookie)
 {
 	const struct nc_core *c;
 	long n;
@@ -413,7 +413,7 @@ static ssize_t send_common(int sd, const void *data, size_t len, rserpool_sessio
 		return -1;
 	}
 	n = c->nc_rsp_send(sd, (unsigned char *)data, len, session, ppid_host, stream, unordered,
-	                   timeout, cookie, &err);
+	                   ttl_ms, timeout, cookie, &err);
 	nc_set_errno(err);
 	return (ssize_t)n;
 }
@@ -422,10 +422,11 @@ ssize_t rsp_sendmsg(int sd, const void *data, size_t dataLength, unsigned int ms
                     rserpool_session_t sessionID, uint32_t sctpPPID, uint16_t sctpStreamID,
                     uint32_t sctpTimeToLive, uint16_t sctpFlags, int timeout)
 {
-	(void)msg_flags;      /* the send waits for the transport in any case */
-	(void)sctpTimeToLive; /* the transports here are reliable */
+	(void)msg_flags; /* the send waits for the transport in any case */
+	/* sctpTimeToLive (ms): partial reliability, see SendInfo.TimeToLive in
+	 * core/rserpool/session */
 	return send_common(sd, data, dataLength, sessionID, ntohl(sctpPPID), sctpStreamID,
-	                   (sctpFlags & NC_SCTP_UNORDERED) != 0, timeout, 0);
+	                   (sctpFlags & NC_SCTP_UNORDERED) != 0, sctpTimeToLive, timeout, 0);
 }
 
 ssize_t rsp_sendmsg_draft00(int sd, const void *data, size_t dataLength,
@@ -441,7 +442,7 @@ ssize_t rsp_sendmsg_draft00(int sd, const void *data, size_t dataLength,
 ssize_t rsp_send_cookie(int sd, const unsigned char *cookie, const size_t cookieSize,
                         rserpool_session_t sessionID, int timeout)
 {
-	return send_common(sd, cookie, cookieSize, sessionID, 0, 0, 0, timeout, 1);
+	return send_common(sd, cookie, cookieSize, sessionID, 0, 0, 0, 0, timeout, 1);
 }
 
 ssize_t rsp_send(int sd, const void *data, size_t dataLength, int flags)

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/netip"
 	"os"
@@ -118,6 +119,9 @@ func setupSCTP(fd int, cfg config, initMsg bool) error {
 	}
 	if err := syscall.SetsockoptInt(fd, solSCTP, sctp.SCTP_NODELAY, 1); err != nil {
 		return os.NewSyscallError("setsockopt SCTP_NODELAY", err)
+	}
+	if cfg.timing != nil {
+		return setSCTPTiming(fd, cfg.timing)
 	}
 	return nil
 }
@@ -278,7 +282,7 @@ func (a *sctpAssoc) Send(p []byte, info SendInfo) error {
 		return err
 	}
 	// The library converts PPID to network byte order (htonl) itself.
-	si := sctp.SndRcvInfo{Stream: info.Stream, PPID: ppid}
+	si := sctp.SndRcvInfo{Stream: info.Stream, PPID: ppid, TTL: ttlMillis(info.TimeToLive)}
 	if info.Unordered {
 		si.Flags = sctp.SCTP_UNORDERED
 	}
@@ -578,4 +582,17 @@ func (l *sctpListener) Close() error {
 		return errClosed
 	}
 	return l.f.Close()
+}
+
+// ttlMillis is sinfo_timetolive: milliseconds, at least 1 for any positive
+// duration (0 would mean "reliable").
+func ttlMillis(d time.Duration) uint32 {
+	switch {
+	case d <= 0:
+		return 0
+	case d >= time.Duration(math.MaxUint32)*time.Millisecond:
+		return math.MaxUint32
+	default:
+		return uint32(max(1, (d+time.Millisecond-1)/time.Millisecond))
+	}
 }

@@ -6,10 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // tcpReadBuffer is the read buffer of a TCP-mapped association: several
@@ -43,7 +47,24 @@ func newTCPAssoc(c *net.TCPConn, cfg config) *tcpAssoc {
 	if ra, ok := c.RemoteAddr().(*net.TCPAddr); ok {
 		a.peer = unmapped(ra.AddrPort())
 	}
+	if cfg.timing != nil {
+		setUserTimeout(c, cfg.timing.tcpUserTimeout())
+	}
 	return a
+}
+
+// setUserTimeout sets TCP_USER_TIMEOUT: how long sent data may stay
+// unacknowledged before the kernel drops the connection (Timing). A
+// failure only leaves the kernel's default, so it is not reported.
+func setUserTimeout(c *net.TCPConn, d time.Duration) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return
+	}
+	ms := min(d.Milliseconds(), math.MaxInt32)
+	rc.Control(func(fd uintptr) {
+		unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_USER_TIMEOUT, int(ms))
+	})
 }
 
 func (a *tcpAssoc) Send(p []byte, info SendInfo) error {

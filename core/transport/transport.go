@@ -33,6 +33,12 @@ type SendInfo struct {
 	// everything in order, which is one of the orders an unordered message
 	// may arrive in; the framed mapping still carries the flag across.
 	Unordered bool
+	// TimeToLive makes the message partially reliable (PR-SCTP, RFC 3758,
+	// timed reliability): kernel SCTP abandons it when it was not sent
+	// within this time. 0 means fully reliable. The TCP mapping is
+	// reliable by nature: once Send returns, the message is in the kernel's
+	// byte stream and is delivered.
+	TimeToLive time.Duration
 }
 
 // RecvInfo describes one received message. The fields mean what they mean
@@ -197,6 +203,9 @@ type Options struct {
 	// KeepAlive configures TCP keep-alive for the TCP mapping; nil means
 	// DefaultKeepAlive. Kernel SCTP uses its own heartbeats.
 	KeepAlive *net.KeepAliveConfig
+	// Timing sets the failure-detection parameters (see Timing); nil keeps
+	// the kernel's (SCTP) or DefaultKeepAlive (TCP).
+	Timing *Timing
 }
 
 // config is Options resolved: no zero values left.
@@ -207,6 +216,7 @@ type config struct {
 	max       int
 	streams   int
 	keepAlive net.KeepAliveConfig
+	timing    *Timing // resolved (no zero fields), or nil
 }
 
 const maxFrameLength = math.MaxUint32
@@ -247,6 +257,11 @@ func (o *Options) resolve() (config, error) {
 		c.streams = DefaultStreams
 	}
 	c.keepAlive = DefaultKeepAlive
+	if o.Timing != nil {
+		t := o.Timing.withDefaults()
+		c.timing = &t
+		c.keepAlive = t.tcpKeepAlive()
+	}
 	if o.KeepAlive != nil {
 		c.keepAlive = *o.KeepAlive
 	}

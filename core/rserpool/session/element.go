@@ -466,7 +466,7 @@ func (s *PESession) Send(ctx context.Context, data []byte, info SendInfo) error 
 		return ErrClosed
 	default:
 	}
-	return sendOn(ctx, s.a, data, transport.SendInfo{Stream: info.Stream, PPID: info.PPID, Unordered: info.Unordered})
+	return sendOn(ctx, s.a, data, info.transportInfo())
 }
 
 // SendCookie sends an ASAP Cookie to the pool user, who keeps the latest

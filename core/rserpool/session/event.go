@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"netcompat/core/transport"
 )
@@ -263,6 +264,17 @@ type SendInfo struct {
 	PPID      uint32
 	Stream    uint16
 	Unordered bool
+	// TimeToLive (rsp_sendmsg's sctpTimeToLive) makes the message partially
+	// reliable: a message not sent within this time is abandoned. The
+	// session layer drops it from the failover queue once it has expired;
+	// kernel SCTP abandons it on the wire (transport.SendInfo.TimeToLive).
+	// 0 means fully reliable.
+	TimeToLive time.Duration
+}
+
+// transportInfo is info as the transport takes it.
+func (info SendInfo) transportInfo() transport.SendInfo {
+	return transport.SendInfo{Stream: info.Stream, PPID: info.PPID, Unordered: info.Unordered, TimeToLive: info.TimeToLive}
 }
 
 // sendOn sends p on a, bounded by ctx: a ctx already done sends nothing;

@@ -492,3 +492,45 @@ func TestForceFailoverSingleElement(t *testing.T) {
 	}
 	exchange(t, u, "two", e.id)
 }
+
+// Messages queued during a failover keep their time to live: one that
+// expired before the new element was reached is dropped, the others are
+// sent to it in order.
+func TestFailoverQueueTimeToLive(t *testing.T) {
+	reg := startRegistrar(t)
+	first := startEchoPE(t, reg, "ttl", RegisterOptions{ReregInterval: -1})
+	opts := &UserOptions{MaxTrials: 1000, RetryDelay: 10 * time.Millisecond}
+	u, err := Connect(testContext(t), newClient(t, reg), []byte("ttl"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	exchange(t, u, "hello", first.id)
+	// The only element dies: the session stays failing until another
+	// element registers, so every Send below is queued.
+	first.pe.kill()
+	if ev := recvEvent(t, u); ev != (FailoverNecessary{}) {
+		t.Fatalf("got %#v, want FailoverNecessary", ev)
+	}
+	sends := []struct {
+		data string
+		ttl  time.Duration
+	}{{"reliable", 0}, {"expires", time.Nanosecond}, {"long-lived", time.Hour}}
+	for _, s := range sends {
+		if err := u.Send(testContext(t), []byte(s.data), SendInfo{PPID: 33, TimeToLive: s.ttl}); err != nil {
+			t.Fatalf("Send %q during failover: %v", s.data, err)
+		}
+	}
+	second := startEchoPE(t, reg, "ttl", RegisterOptions{})
+	if fc, ok := recvEvent(t, u).(FailoverComplete); !ok || fc.PEID != second.id {
+		t.Fatalf("got %#v, want FailoverComplete to $%08x", fc, second.id)
+	}
+	if err := u.Send(testContext(t), []byte("after"), SendInfo{PPID: 33}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"reliable", "long-lived", "after"} {
+		if m := recvMessage(t, u); string(m.Data) != want {
+			t.Fatalf("echo %q, want %q", m.Data, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"netcompat/core/netlog"
@@ -88,6 +89,9 @@ type PoolUser struct {
 	ctx    context.Context // ends at Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// timing replaces opts' transport Timing for associations made from
+	// now on (SetTiming).
+	timing atomic.Pointer[transport.Timing]
 
 	mu      sync.Mutex
 	state   userState
@@ -101,9 +105,17 @@ type PoolUser struct {
 	changed chan struct{} // closed and replaced at every state change
 }
 
+// pendingMsg is a message queued during a failover. A message with a
+// time to live expires at deadline: it is then dropped, not sent to the
+// new element, as PR-SCTP would have abandoned it.
 type pendingMsg struct {
-	data []byte
-	info transport.SendInfo
+	data     []byte
+	info     transport.SendInfo
+	deadline time.Time // zero: never expires
+}
+
+func (m *pendingMsg) expired(now time.Time) bool {
+	return !m.deadline.IsZero() && now.After(m.deadline)
 }
 
 // failoverRun is one connect or failover attempt; done closes when it ends.
@@ -336,6 +348,9 @@ func (u *PoolUser) report(id uint32) {
 // dial opens an association with element pe.
 func (u *PoolUser) dial(pe wire.PoolElement) (transport.Assoc, error) {
 	to := u.opts.Options.transport()
+	if t := u.timing.Load(); t != nil {
+		to.Timing = t
+	}
 	switch pe.User.Kind {
 	case wire.ParamTCPTransport:
 		to.Backend = transport.BackendTCP
@@ -380,9 +395,12 @@ func (u *PoolUser) install(a transport.Assoc, pe wire.PoolElement, notify bool) 
 			return err
 		}
 	}
+	now := time.Now()
 	for len(u.pending) > 0 {
 		m := u.pending[0]
-		if err := a.Send(m.data, m.info); err != nil {
+		if m.expired(now) {
+			netlog.Printf("session: pool %q: a queued message of %d bytes outlived its time to live; dropped", u.handle, len(m.data))
+		} else if err := a.Send(m.data, m.info); err != nil {
 			a.Close()
 			return err
 		}
@@ -456,7 +474,7 @@ func (u *PoolUser) Send(ctx context.Context, data []byte, info SendInfo) error {
 	if len(data) > u.opts.maxMessage() {
 		return fmt.Errorf("%w: %d bytes, limit %d", transport.ErrMessageTooLarge, len(data), u.opts.maxMessage())
 	}
-	ti := transport.SendInfo{Stream: info.Stream, PPID: info.PPID, Unordered: info.Unordered}
+	ti := info.transportInfo()
 	for {
 		u.mu.Lock()
 		switch u.state {
@@ -482,7 +500,11 @@ func (u *PoolUser) Send(ctx context.Context, data []byte, info SendInfo) error {
 			continue // queued below, or sent to the new element
 		case stateFailing:
 			if u.pendLen+len(data) <= maxPendingBytes || len(u.pending) == 0 {
-				u.pending = append(u.pending, pendingMsg{data: slices.Clone(data), info: ti})
+				m := pendingMsg{data: slices.Clone(data), info: ti}
+				if info.TimeToLive > 0 {
+					m.deadline = time.Now().Add(info.TimeToLive)
+				}
+				u.pending = append(u.pending, m)
 				u.pendLen += len(data)
 				u.mu.Unlock()
 				return nil
@@ -506,6 +528,11 @@ func (u *PoolUser) Send(ctx context.Context, data []byte, info SendInfo) error {
 		}
 	}
 }
+
+// SetTiming sets the failure-detection parameters of the associations
+// the session makes from now on: after its next failover
+// (rsp_update_session_parameters). The current association keeps its own.
+func (u *PoolUser) SetTiming(t transport.Timing) { u.timing.Store(&t) }
 
 // Recv returns the next event: a *Message from the element, or a
 // FailoverNecessary or FailoverComplete notification. After an automatic
