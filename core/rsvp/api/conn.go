@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"time"
 )
 
 // MaxMessage is the longest datagram either side sends.
@@ -61,3 +62,7 @@ func (c *Conn) Recv() ([]byte, error) {
 
 // Close closes the connection.
 func (c *Conn) Close() error { return c.c.Close() }
+
+// SetWriteDeadline bounds Send (a daemon must not wait for a client that
+// does not read).
+func (c *Conn) SetWriteDeadline(t time.Time) error { return c.c.SetWriteDeadline(t) }
