@@ -2,13 +2,13 @@ package daemon
 
 import (
 	"errors"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
-	"netcompat/core/netlog"
 	"netcompat/core/rsvp/api"
 )
 
@@ -36,6 +36,7 @@ type apiServer struct {
 	next    ClientID
 	clients map[ClientID]*api.Conn
 
+	log      *slog.Logger
 	requests chan apiRequest // to the loop
 	gone     chan ClientID   // to the loop: a client's socket closed
 	wg       sync.WaitGroup
@@ -43,7 +44,7 @@ type apiServer struct {
 
 // listenAPI makes the socket at path (replacing a stale one) readable
 // and writable by everyone: RAPI programs need no privilege.
-func listenAPI(path string) (*apiServer, error) {
+func listenAPI(path string, log *slog.Logger) (*apiServer, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
@@ -59,6 +60,7 @@ func listenAPI(path string) (*apiServer, error) {
 	os.Chmod(path, 0o666)
 	s := &apiServer{
 		ln:       ln,
+		log:      log,
 		clients:  make(map[ClientID]*api.Conn),
 		requests: make(chan apiRequest, 256),
 		gone:     make(chan ClientID, 64),
@@ -117,7 +119,7 @@ func (s *apiServer) send(id ClientID, v any) {
 	}
 	c.SetWriteDeadline(time.Now().Add(sendLimit))
 	if err := c.Send(v); err != nil {
-		netlog.Printf("rsvpd: API client %d: %v; dropping it", id, err)
+		s.log.Info("dropping an API client", "client", id, "err", err)
 		c.Close()
 	}
 }

@@ -127,7 +127,7 @@ func start(o Options) (*Daemon, error) {
 	if path == "" {
 		path = api.SocketPath(d.cfg.APISocket, config.DefaultAPISocket)
 	}
-	if d.srv, err = listenAPI(path); err != nil {
+	if d.srv, err = listenAPI(path, d.log); err != nil {
 		return nil, fmt.Errorf("API socket %s: %w", path, err)
 	}
 	d.log.Info("rsvpd started", "api", path, "interfaces", len(d.ifaces), "refresh", d.cfg.Refresh,

@@ -21,7 +21,7 @@ const waitLimit = 60 * time.Second
 
 // node is one rsvpd running in a test namespace.
 type node struct {
-	t    *testing.T
+	t    testing.TB
 	ns   *netns.Namespace
 	nl   *netlink.Handle
 	sock string
@@ -30,7 +30,7 @@ type node struct {
 }
 
 // startNode runs rsvpd in ns with the configuration text conf.
-func startNode(t *testing.T, ns *netns.Namespace, conf string) *node {
+func startNode(t testing.TB, ns *netns.Namespace, conf string) *node {
 	t.Helper()
 	cfg, err := config.Parse(strings.NewReader(conf))
 	if err != nil {
@@ -104,7 +104,7 @@ func (n *node) reservedClasses(iface string) map[uint16]uint64 {
 }
 
 // waitFor polls cond (kernel or daemon state) until it holds.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(waitLimit)
 	for !cond() {
@@ -116,7 +116,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // nextEvent returns the next event of kind for sid, skipping others.
-func nextEvent(t *testing.T, c *api.Client, sid uint32, kind string) *api.Event {
+func nextEvent(t testing.TB, c *api.Client, sid uint32, kind string) *api.Event {
 	t.Helper()
 	timeout := time.After(waitLimit)
 	for {
@@ -134,7 +134,7 @@ func nextEvent(t *testing.T, c *api.Client, sid uint32, kind string) *api.Event 
 	}
 }
 
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	t.Cleanup(cancel)
 	return ctx
@@ -142,7 +142,7 @@ func testCtx(t *testing.T) context.Context {
 
 // chain runs rsvpd on H1, R1, R2 and H2 with enforcement on every
 // interface that leads towards H2 (and back), 10 Mbit/s pools.
-func chain(t *testing.T, encap string) (*netns.Linear, map[string]*node) {
+func chain(t testing.TB, encap string) (*netns.Linear, map[string]*node) {
 	l := netns.NewLinear(t, netns.LinearConfig{Prefix: "rsvp"})
 	common := fmt.Sprintf("refresh 300ms\nkeep 3\nencapsulation %s\n", encap)
 	ifc := func(names ...string) string {

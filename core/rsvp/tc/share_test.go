@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"netcompat/core/internal/flowtest"
 )
 
 // shareConfig describes one enforcement measurement: a reserved UDP flow
@@ -49,7 +51,7 @@ func (r shareResult) String() string {
 }
 
 const (
-	ipUDPHeaders = 28 // IPv4 + UDP headers: RSVP rates count IP datagrams
+	ipUDPHeaders = flowtest.IPUDPHeaders
 	resvPort     = 5000
 	floodPort    = 5001
 	resvSrcPort  = 4000
@@ -81,7 +83,7 @@ func measureShare(tb testing.TB, cfg shareConfig) shareResult {
 			tb.Fatal(err)
 		}
 		tb.Cleanup(func() { c.Close() })
-		forceBuffer(tb, c.(syscall.Conn), syscall.SO_RCVBUFFORCE, 4<<20)
+		flowtest.ForceBuffer(tb, c.(syscall.Conn), syscall.SO_RCVBUFFORCE, 4<<20)
 		return c
 	}
 	dial := func(src, dst int) net.Conn {
@@ -105,7 +107,7 @@ func measureShare(tb testing.TB, cfg shareConfig) shareResult {
 	// overflows the queue. With a buffer larger than the whole queue
 	// (txqueuelen 1000 datagrams) it floods for real: the best-effort
 	// queue stays full and drops.
-	forceBuffer(tb, floodOut.(syscall.Conn), syscall.SO_SNDBUFFORCE, 16<<20)
+	flowtest.ForceBuffer(tb, floodOut.(syscall.Conn), syscall.SO_SNDBUFFORCE, 16<<20)
 
 	start := time.Now()
 	from := start.Add(cfg.Warmup)
@@ -116,10 +118,10 @@ func measureShare(tb testing.TB, cfg shareConfig) shareResult {
 		wg.Add(1)
 		go func() { defer wg.Done(); f() }()
 	}
-	run(func() { res.Received = receive(resvIn, from, to) })
-	run(func() { res.FloodReceived = receive(floodIn, from, to) })
-	run(func() { res.Sent = send(resvOut, cfg.Payload, cfg.Reserved, start, from, to) })
-	run(func() { res.FloodSent = send(floodOut, cfg.Payload, cfg.Flood, start, from, to) })
+	run(func() { res.Received = flowtest.Receive(resvIn, from, to) })
+	run(func() { res.FloodReceived = flowtest.Receive(floodIn, from, to) })
+	run(func() { res.Sent = flowtest.Send(resvOut, cfg.Payload, cfg.Reserved, start, from, to) })
+	run(func() { res.FloodSent = flowtest.Send(floodOut, cfg.Payload, cfg.Flood, start, from, to) })
 	wg.Wait()
 	secs := cfg.Window.Seconds()
 	res.Sent /= secs
@@ -128,66 +130,6 @@ func measureShare(tb testing.TB, cfg shareConfig) shareResult {
 	res.FloodReceived /= secs
 	res.Share = res.Received / cfg.Reserved
 	return res
-}
-
-// send paces datagrams at rate (bytes/s of IP datagrams) from start to
-// to, by the clock: each round sends what is due since start, so a
-// sender delayed by a busy machine catches up instead of falling behind.
-// It returns the IP bytes sent inside [from, to).
-func send(c net.Conn, payload int, rate float64, start, from, to time.Time) float64 {
-	buf := make([]byte, payload)
-	dgram := float64(payload + ipUDPHeaders)
-	sent, counted := 0, 0.0
-	for {
-		now := time.Now()
-		if !now.Before(to) {
-			return counted
-		}
-		due := int(now.Sub(start).Seconds() * rate / dgram)
-		for ; sent < due; sent++ {
-			if _, err := c.Write(buf); err != nil {
-				continue // ENOBUFS and friends: the datagram is lost, as on a full link
-			}
-			if !now.Before(from) {
-				counted += dgram
-			}
-		}
-		time.Sleep(time.Millisecond) // pacing, not synchronisation
-	}
-}
-
-// receive counts the IP bytes of datagrams arriving inside [from, to).
-func receive(c net.PacketConn, from, to time.Time) float64 {
-	buf := make([]byte, 65536)
-	got := 0.0
-	c.SetReadDeadline(to)
-	for {
-		n, _, err := c.ReadFrom(buf)
-		if err != nil {
-			return got // the deadline: the window is over
-		}
-		if now := time.Now(); !now.Before(from) && now.Before(to) {
-			got += float64(n + ipUDPHeaders)
-		}
-	}
-}
-
-// forceBuffer sets a socket buffer beyond rmem_max/wmem_max (we are
-// root). Receivers get a large one so that a receiver descheduled for a
-// while on a loaded machine does not drop datagrams the link delivered.
-func forceBuffer(tb testing.TB, c syscall.Conn, opt, size int) {
-	tb.Helper()
-	rc, err := c.SyscallConn()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var serr error
-	rc.Control(func(fd uintptr) {
-		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, opt, size)
-	})
-	if serr != nil {
-		tb.Fatalf("setsockopt %d: %v", opt, serr)
-	}
 }
 
 // TestEnforcement is the acceptance check: under a flood three times the
