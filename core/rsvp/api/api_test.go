@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -159,4 +160,49 @@ func FuzzDecode(f *testing.F) {
 			t.Fatal("decoded to nothing")
 		}
 	})
+}
+
+// A status larger than one datagram arrives in pieces and is joined.
+func TestStatusInPieces(t *testing.T) {
+	big := []byte(`{"x":"` + strings.Repeat("y", 3*StatusChunk+17) + `"}`)
+	reps := StatusReplies(4, big)
+	if len(reps) != 4 || !reps[0].More || reps[3].More {
+		t.Fatalf("%d replies", len(reps))
+	}
+	path := filepath.Join(t.TempDir(), "api.sock")
+	ln, err := net.ListenUnix("unixpacket", &net.UnixAddr{Name: path, Net: "unixpacket"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		uc, err := ln.AcceptUnix()
+		if err != nil {
+			return
+		}
+		c := NewConn(uc)
+		defer c.Close()
+		for {
+			b, err := c.Recv()
+			if err != nil {
+				return
+			}
+			r, _ := DecodeRequest(b)
+			for _, rep := range StatusReplies(r.Seq, big) {
+				c.Send(rep)
+			}
+		}
+	}()
+	ctx := testContext(t)
+	c, err := Dial(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for range 2 {
+		st, err := c.Status(ctx)
+		if err != nil || string(st) != string(big) {
+			t.Fatalf("status of %d bytes, %v", len(st), err)
+		}
+	}
 }

@@ -69,7 +69,9 @@ func (c *Client) read() {
 		}
 		c.mu.Lock()
 		ch := c.waiting[m.Reply.Reply]
-		delete(c.waiting, m.Reply.Reply)
+		if !m.Reply.More {
+			delete(c.waiting, m.Reply.Reply)
+		}
 		c.mu.Unlock()
 		if ch != nil {
 			ch <- m.Reply
@@ -108,20 +110,36 @@ func (c *Client) call(ctx context.Context, r *Request) (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	select {
-	case rep, ok := <-ch:
-		if !ok {
-			return nil, ErrClosed
+	var chunks []byte
+	for {
+		select {
+		case rep, ok := <-ch:
+			if !ok {
+				return nil, ErrClosed
+			}
+			if rep.Error != nil {
+				return rep, rep.Error
+			}
+			if rep.Chunk != "" || rep.More {
+				chunks = append(chunks, rep.Chunk...)
+				if rep.More {
+					continue
+				}
+				rep.Status = chunks
+			}
+			return rep, nil
+		case <-ctx.Done():
+			// The reply still comes (or the connection ends): take it
+			// off the reader's hands so that it never blocks on ch.
+			go func() {
+				for rep := range ch {
+					if !rep.More {
+						return
+					}
+				}
+			}()
+			return nil, ctx.Err()
 		}
-		if rep.Error != nil {
-			return rep, rep.Error
-		}
-		return rep, nil
-	case <-ctx.Done():
-		c.mu.Lock()
-		delete(c.waiting, r.Seq)
-		c.mu.Unlock()
-		return nil, ctx.Err()
 	}
 }
 

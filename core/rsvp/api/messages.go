@@ -75,6 +75,30 @@ type Reply struct {
 	SID    uint32          `json:"sid,omitempty"`
 	Error  *Error          `json:"error,omitempty"`
 	Status json.RawMessage `json:"status,omitempty"`
+	// A status larger than one datagram comes in pieces: replies with
+	// Chunk set and More true, the last with More false. The client
+	// joins them (Client.Status).
+	Chunk string `json:"chunk,omitempty"`
+	More  bool   `json:"more,omitempty"`
+}
+
+// StatusChunk is the size of the pieces a large status is sent in, well
+// under a Unix socket's default send buffer.
+const StatusChunk = 48 << 10
+
+// StatusReplies splits a status document into the replies that carry it
+// for request seq: one with Status when it is small, pieces otherwise.
+func StatusReplies(seq uint32, status []byte) []*Reply {
+	if len(status) <= StatusChunk {
+		return []*Reply{{Reply: seq, Status: status}}
+	}
+	var out []*Reply
+	for len(status) > 0 {
+		n := min(len(status), StatusChunk)
+		out = append(out, &Reply{Reply: seq, Chunk: string(status[:n]), More: n < len(status)})
+		status = status[n:]
+	}
+	return out
 }
 
 // Error is a failed request or an error event: a RAPI error code, or an

@@ -337,7 +337,14 @@ func (d *Daemon) request(r apiRequest) {
 		case api.OpRelease:
 			err = d.eng.Release(now, c, r.req.SID)
 		case api.OpStatus:
-			rep.Status, err = json.Marshal(d.status())
+			var b []byte
+			if b, err = json.Marshal(d.status()); err == nil {
+				replies := api.StatusReplies(r.req.Seq, b)
+				for _, rp := range replies[:len(replies)-1] {
+					d.srv.send(r.client, rp)
+				}
+				rep = replies[len(replies)-1]
+			}
 		}
 	}
 	if err != nil {

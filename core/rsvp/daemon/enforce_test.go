@@ -111,3 +111,11 @@ func measureFlood(t testing.TB, window time.Duration) float64 {
 	wg.Wait()
 	return received / window.Seconds() / reserved
 }
+
+// BenchmarkReservedShare reports the share of its reserved rate the
+// reserved flow keeps under the flood (bench/rsvp.sh runs it once).
+func BenchmarkReservedShare(b *testing.B) {
+	for range b.N {
+		b.ReportMetric(measureFlood(b, 5*time.Second), "share")
+	}
+}
