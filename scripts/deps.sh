@@ -15,6 +15,7 @@ declare -A need=(
 # command (or /file) -> Debian package: tests that use it skip without it
 declare -A want=(
 	[tshark]=tshark # checks RSerPool and RSVP packets with Wireshark's dissectors
+	[ip]=iproute2   # bench/rsvp.sh builds its network namespaces with ip(8)
 	# rsplib's own headers and library (rsplib_real_headers builds a program
 	# against them and runs it on netcompat); its librsplib3 has no maintainer
 	# scripts, only the ldconfig trigger
