@@ -77,7 +77,8 @@ ip -n "$tag-r2" route add 10.0.1.0/24 via 10.0.2.1
 
 declare -A pid
 for n in "${ns[@]}"; do
-	ip netns exec "$tag-$n" "$tmp/rsvpd" -config /dev/null -api "$tmp/$n.sock" -log warn 2>"$tmp/$n.log" &
+	prof=(); [ "$n" = r1 ] && [ -n "${RSVP_PROFILE:-}" ] && prof=(-cpuprofile "$RSVP_PROFILE")
+	ip netns exec "$tag-$n" "$tmp/rsvpd" -config /dev/null -api "$tmp/$n.sock" -log warn "${prof[@]}" 2>"$tmp/$n.log" &
 	pid[$n]=$!
 	pids+=($!)
 done

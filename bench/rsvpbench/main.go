@@ -215,10 +215,19 @@ func loadSome(ctx context.Context, txSock, rxSock string, src, dst netip.Addr, f
 		}
 	}
 	// Reserve as the Paths arrive; done when every one is confirmed.
+	// RSVP does not repeat a lost ResvConf (a refresh keeps the state but
+	// confirms nothing), so a reservation still unconfirmed after a
+	// while asks again, as a RAPI program would.
+	reserve := func(sid uint32) error {
+		return rx.Reserve(ctx, sid, &api.ReserveSpec{Style: api.StyleWF, Confirm: true,
+			Flowspecs: []api.Flowspec{{Service: api.ServiceControlledLoad, TokenBucket: tspec}}})
+	}
 	reserved := map[uint32]bool{}
-	confirmed := 0
-	timeout := time.After(10 * time.Minute)
-	for confirmed < count {
+	confirmed := map[uint32]bool{}
+	deadline := time.After(10 * time.Minute)
+	retry := time.NewTicker(5 * time.Second)
+	defer retry.Stop()
+	for len(confirmed) < count {
 		select {
 		case ev, ok := <-events:
 			if !ok {
@@ -227,18 +236,24 @@ func loadSome(ctx context.Context, txSock, rxSock string, src, dst netip.Addr, f
 			switch {
 			case ev.Event == api.EventPath && len(ev.Senders) > 0 && rsids[ev.SID] && !reserved[ev.SID]:
 				reserved[ev.SID] = true
-				err := rx.Reserve(ctx, ev.SID, &api.ReserveSpec{Style: api.StyleWF, Confirm: true,
-					Flowspecs: []api.Flowspec{{Service: api.ServiceControlledLoad, TokenBucket: tspec}}})
-				if err != nil {
+				if err := reserve(ev.SID); err != nil {
 					return err
 				}
 			case ev.Event == api.EventResvConfirm && rsids[ev.SID]:
-				confirmed++
+				confirmed[ev.SID] = true
 			case ev.Event == api.EventResvError:
 				return fmt.Errorf("reservation refused: %v", ev.Error)
 			}
-		case <-timeout:
-			return fmt.Errorf("%d of %d reservations confirmed after 10 minutes", confirmed, count)
+		case <-retry.C:
+			for sid := range reserved {
+				if !confirmed[sid] {
+					if err := reserve(sid); err != nil {
+						return err
+					}
+				}
+			}
+		case <-deadline:
+			return fmt.Errorf("%d of %d reservations confirmed after 10 minutes", len(confirmed), count)
 		}
 	}
 	go func() {

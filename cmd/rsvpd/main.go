@@ -27,6 +27,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -52,6 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	encap := fs.String("encap", "", "override the encapsulation: auto, raw or udp")
 	level := fs.String("log", "info", "log level: debug, info, warn or error")
 	status := fs.Bool("status", false, "print the running daemon's state as JSON and exit")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -93,6 +95,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "rsvpd: -cpuprofile: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := daemon.Run(ctx, daemon.Options{Config: cfg, APISocket: sock, Log: log}); err != nil {
 		log.Error("rsvpd", "err", err)
 		return 1

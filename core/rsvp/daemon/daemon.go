@@ -295,9 +295,21 @@ func (d *Daemon) loop(ctx context.Context) error {
 			if !ok {
 				return errors.New("rsvpd: sockets closed")
 			}
-			d.stats.received++
-			d.eng.Receive(time.Now(), engine.Inbound{Raw: p.Data, Iface: p.IfIndex, Src: p.Src, Dst: p.Dst,
-				TTL: uint8(max(0, min(p.TTL, 255))), UDP: p.UDP})
+			d.receive(p)
+			// Take what else has arrived before answering: one wake-up
+			// for a burst instead of one per message.
+		drain:
+			for range maxBatch - 1 {
+				select {
+				case p, ok := <-d.io.Packets():
+					if !ok {
+						break drain
+					}
+					d.receive(p)
+				default:
+					break drain
+				}
+			}
 		case r := <-d.srv.requests:
 			d.request(r)
 		case c := <-d.srv.gone:
@@ -306,9 +318,25 @@ func (d *Daemon) loop(ctx context.Context) error {
 			d.routes.flush()
 			d.eng.RouteChanged(time.Now())
 		case <-timer.C:
-			d.eng.Tick(time.Now())
+			// Everything due up to the slack runs now.
+			d.eng.Tick(time.Now().Add(timerSlack))
 		}
 	}
+}
+
+// maxBatch bounds the packets taken per wake-up, so that API requests
+// and timers are not starved by a flood.
+const maxBatch = 64
+
+// timerSlack lets refreshes due within it of one another go together,
+// one wake-up for many (the refresh period is jittered by +-R/2 anyway,
+// RFC 2205 3.7).
+const timerSlack = 10 * time.Millisecond
+
+func (d *Daemon) receive(p netio.Packet) {
+	d.stats.received++
+	d.eng.Receive(time.Now(), engine.Inbound{Raw: p.Data, Iface: p.IfIndex, Src: p.Src, Dst: p.Dst,
+		TTL: uint8(max(0, min(p.TTL, 255))), UDP: p.UDP})
 }
 
 func (d *Daemon) arm(t *time.Timer) {
@@ -317,7 +345,7 @@ func (d *Daemon) arm(t *time.Timer) {
 	if !next.IsZero() {
 		wait = max(0, time.Until(next))
 	}
-	t.Reset(wait)
+	t.Reset(wait + timerSlack)
 }
 
 // request carries out one API request and answers it.

@@ -15,7 +15,7 @@ type Options struct {
 	Raw  bool // raw IP, protocol 46 (needs CAP_NET_RAW)
 	UDP  bool // UDP encapsulation, ports 1698 and 1699
 	IPv6 bool // IPv6 sockets too (IPv4 always)
-	// Queue is the capacity of the Packets channel (0: 256). A full queue
+	// Queue is the capacity of the Packets channel (0: 4096). A full queue
 	// drops what arrives, as a full socket buffer would.
 	Queue int
 }
@@ -45,7 +45,7 @@ func Open(o Options) (*Conn, error) {
 	}
 	q := o.Queue
 	if q <= 0 {
-		q = 256
+		q = 4096
 	}
 	c := &Conn{packets: make(chan Packet, q)}
 	var err error

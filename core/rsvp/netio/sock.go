@@ -29,8 +29,18 @@ func newSock(family, typ, proto int, kind string) (*sock, int, error) {
 		raw: family == unix.AF_INET && typ == unix.SOCK_RAW}, fd, nil
 }
 
+// rcvBuf is the receive buffer asked for: bursts of signalling (a
+// router refreshing thousands of sessions, a host setting many up at
+// once) must not overflow it, since ResvConf is never repeated.
+const rcvBuf = 4 << 20
+
 // start puts fd on the poller; after it fd belongs to s.
 func (s *sock) start(fd int) error {
+	// As root the limit rmem_max does not apply (FORCE); otherwise take
+	// what the system allows.
+	if unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, rcvBuf) != nil {
+		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, rcvBuf)
+	}
 	s.f = os.NewFile(uintptr(fd), s.kind)
 	rc, err := s.f.SyscallConn()
 	if err != nil {
