@@ -356,3 +356,31 @@ func TestStateExpiresWhenSenderDies(t *testing.T) {
 		return len(nodes["R1"].reservedClasses("to-r2")) == 0 && len(nodes["R2"].reservedClasses("to-h2")) == 0
 	})
 }
+
+// What a client made goes when its socket closes: the sender's Path is
+// torn down and the receiver hears that the sender left.
+func TestClientCloseReleases(t *testing.T) {
+	l, nodes := chain(t, "raw")
+	ctx := testCtx(t)
+	sess := api.SessionSpec{Dest: l.H2Addr4(), Proto: 17, Port: 5000}
+	rx := nodes["H2"].client()
+	rsid, err := rx.Session(ctx, sess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := nodes["H1"].client()
+	tsid, err := tx.Session(ctx, sess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := api.TokenBucket{Rate: 1000, Bucket: 1000, Peak: api.Inf, MinPoliced: 64, MaxPacket: 1500}
+	if err := tx.Sender(ctx, tsid, &api.SenderSpec{Host: l.H1Addr4(), Port: 4000, Tspec: ts}); err != nil {
+		t.Fatal(err)
+	}
+	for ev := nextEvent(t, rx, rsid, api.EventPath); len(ev.Senders) == 0; ev = nextEvent(t, rx, rsid, api.EventPath) {
+	}
+	tx.Close() // as a program that exits
+	for ev := nextEvent(t, rx, rsid, api.EventPath); len(ev.Senders) != 0; ev = nextEvent(t, rx, rsid, api.EventPath) {
+	}
+	waitFor(t, "H1 to drop the session", func() bool { return status(t, ctx, nodes["H1"]).sessions == 0 })
+}
