@@ -10,8 +10,8 @@ import "C"
 
 import (
 	"syscall"
-	"unsafe"
 	"time"
+	"unsafe"
 
 	"netcompat/core/rserpool/csp"
 	"netcompat/core/rserpool/session"

@@ -218,7 +218,8 @@ func (d *Daemon) linkRate(ic config.Interface) float64 {
 }
 
 // node describes the local interfaces to the engine: every interface
-// that is up, has an address and is not loopback or disabled.
+// that is up, has an address and is not disabled. Loopback is one of
+// them: a sender and a receiver on one host (127.0.0.1, ::1) meet there.
 func (d *Daemon) node() (engine.Node, error) {
 	ifs, err := interfaces(d.nl)
 	if err != nil {
@@ -228,7 +229,7 @@ func (d *Daemon) node() (engine.Node, error) {
 	var n engine.Node
 	for _, i := range ifs {
 		ic := d.cfg.InterfaceConfig(i.Name)
-		if !i.Up || ic.Disabled || len(i.Addrs) == 0 || isLoopback(i) {
+		if !i.Up || ic.Disabled || len(i.Addrs) == 0 {
 			continue
 		}
 		d.ifaces[i.Index] = i
@@ -249,15 +250,6 @@ func (d *Daemon) node() (engine.Node, error) {
 		})
 	}
 	return n, nil
-}
-
-func isLoopback(i Interface) bool {
-	for _, a := range i.Addrs {
-		if !a.IsLoopback() {
-			return false
-		}
-	}
-	return true
 }
 
 // usable orders addresses for RSVP_HOP: global before link-local.
