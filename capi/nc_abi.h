@@ -126,6 +126,57 @@ struct nc_rsp_frame {
 #define NC_RSP_MAX_MESSAGE 65536
 
 /*
+ * RSVP RAPI (capi/front/rapi*.c <-> capi/rapi*.go). The front converts the
+ * C objects (rapi_filter_t, rapi_tspec_t, rapi_flowspec_t, rapi_adspec_t,
+ * walked by len, network byte order) to these flat forms and back; the
+ * core talks to rsvpd (core/rsvp/api). Entries return a RAPI error code
+ * (0 = RAPI_ERR_OK) and store an errno in *err.
+ */
+struct nc_rapi_addr {
+	int family;             /* AF_INET, AF_INET6; 0 = none / empty object */
+	unsigned short port;    /* host byte order */
+	unsigned char addr[16]; /* network byte order (4 or 16 octets) */
+};
+
+/* A Tspec (service NC_RAPI_TSPEC) or a flowspec (Controlled-Load 5,
+ * Guaranteed 2); service 0 = empty object. Rates bytes/s, sizes bytes. */
+#define NC_RAPI_TSPEC (-1)
+struct nc_rapi_flow {
+	int service;
+	double r, b, p;
+	unsigned int m, M;
+	double R;               /* Guaranteed */
+	unsigned int S;         /* Guaranteed, microseconds */
+};
+
+struct nc_rapi_ads {
+	int present;            /* 0 = empty object */
+	int brk;
+	unsigned int hops;
+	double bw;
+	unsigned int latency, mtu;
+	int has_gs, gs_brk;
+	unsigned int Ctot, Dtot, Csum, Dsum;
+	int has_cl;
+};
+
+/* One upcall: its objects are filts/flows/ads[first .. first + n - 1] of
+ * the batch nc_rapi_take returns. */
+struct nc_rapi_event {
+	unsigned int sid;
+	int type;               /* RAPI_PATH_EVENT ... RAPI_RESV_STATUS */
+	int style;              /* RAPI_RSTYLE_* or 0 */
+	int code, value;        /* RSVP error code and value (20: RAPI value) */
+	struct nc_rapi_addr node;
+	unsigned int eflags;
+	int intserv;            /* the session asked for RAPI_USE_INTSERV */
+	void *handler, *arg;
+	size_t first_filt, nfilt;
+	size_t first_flow, nflow;
+	size_t first_ads, nads;
+};
+
+/*
  * Every Go export the front calls: X(return type, name, parameter list).
  * The front builds its function table from this list, and the Go core
  * checks its exports against it at compile time (capi/abi_check.c).
@@ -192,6 +243,25 @@ struct nc_rsp_frame {
 	X(int, nc_rsp_set_timing,                                             \
 	  (int fd, struct nc_rsp_timing *t, int *err))                        \
 	X(int, nc_rsp_csp_setstatus,                                          \
-	  (int fd, int session, char *text, int *err))
+	  (int fd, int session, char *text, int *err))                       \
+	X(int, nc_rapi_session,                                               \
+	  (struct nc_rapi_addr *dest, int proto, unsigned int flags,          \
+	   void *handler, void *arg, unsigned int *sid, int *err))            \
+	X(int, nc_rapi_sender,                                                \
+	  (unsigned int sid, unsigned int flags, struct nc_rapi_addr *host,   \
+	   struct nc_rapi_addr *tmpl, struct nc_rapi_flow *tspec,             \
+	   struct nc_rapi_ads *ads, int ttl, int *err))                       \
+	X(int, nc_rapi_reserve,                                               \
+	  (unsigned int sid, unsigned int flags, struct nc_rapi_addr *rhost,  \
+	   int style, struct nc_rapi_addr *filts, int nfilt,                  \
+	   struct nc_rapi_flow *flows, int nflow, int *err))                  \
+	X(int, nc_rapi_release, (unsigned int sid, int *err))                 \
+	X(int, nc_rapi_getfd, (unsigned int sid))                             \
+	X(int, nc_rapi_set_timo, (int ms))                                    \
+	X(int, nc_rapi_status, (unsigned int sid, int flags, int *err))       \
+	X(int, nc_rapi_take,                                                  \
+	  (struct nc_rapi_event **evs, size_t *nevs,                          \
+	   struct nc_rapi_addr **filts, struct nc_rapi_flow **flows,          \
+	   struct nc_rapi_ads **ads, int *err))
 
 #endif /* NETCOMPAT_NC_ABI_H */
