@@ -262,6 +262,10 @@ struct nc_rapi_event {
 	X(int, nc_rapi_take,                                                  \
 	  (struct nc_rapi_event **evs, size_t *nevs,                          \
 	   struct nc_rapi_addr **filts, struct nc_rapi_flow **flows,          \
-	   struct nc_rapi_ads **ads, int *err))
+	   struct nc_rapi_ads **ads, int *err))                               \
+	X(int, nc_rapi_nosignal,                                              \
+	  (int proto, struct nc_rapi_addr *local, struct nc_rapi_addr *remote,\
+	   char *rule, unsigned long long *handle, int *err))                 \
+	X(int, nc_rapi_nosignal_remove, (unsigned long long handle, int *err))
 
 #endif /* NETCOMPAT_NC_ABI_H */

@@ -639,3 +639,94 @@ func cArray[T any](s []T) *T {
 	C.memcpy(p, unsafe.Pointer(&s[0]), n)
 	return (*T)(p)
 }
+
+// nc_rapi_nosignal asks rsvpd for a "no signalling" reservation (qtoq
+// REQ_NOSIGNAL) on the process's connection, so that it goes with the
+// process: the rule named rule (NULL or "": the one matching proto, the
+// local port and the remote address), for the flow from local to remote
+// (family 0: unknown). It stores the reservation's handle. Errors: a RAPI
+// code with *err ENOENT (no rule matches), ENOSPC (the interface's pool
+// cannot take it: RSVP admission control failure), EIO (traffic control
+// refused it), EINVAL (bad request), ECONNRESET / ETIMEDOUT (no rsvpd).
+//
+//export nc_rapi_nosignal
+func nc_rapi_nosignal(proto C.int, local, remote *C.struct_nc_rapi_addr, rule *C.char,
+	handle *C.ulonglong, errp *C.int) (st C.int) {
+	defer recoverRAPI(&st, errp)
+	if handle == nil || proto < 0 || proto > 255 {
+		setErr(errp, syscall.EINVAL)
+		return rapiErrInval
+	}
+	spec := api.NoSignalSpec{Proto: uint8(proto)}
+	if local != nil {
+		spec.Local, spec.LocalPort, _ = addrFromC(local)
+	}
+	if remote != nil {
+		spec.Remote, spec.RemotePort, _ = addrFromC(remote)
+	}
+	if rule != nil {
+		spec.Rule = C.GoString(rule)
+	}
+	if spec.LocalPort == 0 && spec.Rule == "" {
+		setErr(errp, syscall.EINVAL)
+		return rapiErrInval
+	}
+	rapiState.mu.Lock()
+	c, code := rapiClient()
+	rapiState.mu.Unlock()
+	if code != 0 {
+		setErr(errp, syscall.ECONNREFUSED)
+		return C.int(code)
+	}
+	ctx, cancel := rapiCtx()
+	defer cancel()
+	h, _, err := c.NoSignal(ctx, spec)
+	if err != nil {
+		return noSignalCode(err, errp)
+	}
+	*handle = C.ulonglong(h)
+	return rapiErrOK
+}
+
+// nc_rapi_nosignal_remove removes reservation handle; *err ENOENT when
+// rsvpd has no such reservation of this process.
+//
+//export nc_rapi_nosignal_remove
+func nc_rapi_nosignal_remove(handle C.ulonglong, errp *C.int) (st C.int) {
+	defer recoverRAPI(&st, errp)
+	rapiState.mu.Lock()
+	c, gone := rapiState.client, rapiState.gone
+	rapiState.mu.Unlock()
+	if c == nil || gone {
+		// No connection: rsvpd dropped the process's reservations with it.
+		setErr(errp, syscall.ECONNRESET)
+		return rapiErrNoRSVP
+	}
+	ctx, cancel := rapiCtx()
+	defer cancel()
+	if err := c.NoSignalRemove(ctx, uint64(handle)); err != nil {
+		return noSignalCode(err, errp)
+	}
+	return rapiErrOK
+}
+
+// noSignalCode is rapiCode with the errno of a nosignal refusal.
+func noSignalCode(err error, errp *C.int) C.int {
+	var e *api.Error
+	if !errors.As(err, &e) {
+		return rapiCode(err, errp)
+	}
+	switch {
+	case e.Reason == api.ReasonNoRule || e.Reason == api.ReasonNoHandle:
+		setErr(errp, syscall.ENOENT)
+	case e.RAPI == 0 && e.Code == 1: // admission control failure
+		setErr(errp, syscall.ENOSPC)
+		return rapiErrSyscall
+	case e.RAPI == 0:
+		setErr(errp, syscall.EIO)
+		return rapiErrSyscall
+	default:
+		setErr(errp, syscall.EINVAL)
+	}
+	return C.int(e.RAPI)
+}

@@ -15,6 +15,13 @@
  *    REQ_SIGNAL_NORET_EVENTS the library consumes the events itself;
  *  - qtoq_close replaces close(): it closes the socket, releases the RAPI
  *    session and unloads the rule.
+ *  - REQ_NOSIGNAL: rsvpd's nosignal rule (rule_name, or the one matching
+ *    the protocol, the local port and the peer) is admitted against the
+ *    interface's pool, shared with RSVP reservations, and installed
+ *    locally without signalling; *qos_session is then a library handle
+ *    (high bit set), *qos_descriptor -1. errno ENOENT: no rule matches;
+ *    ENOSPC: admission control refused it (the pool is full); EIO: traffic
+ *    control failed. qtoq_close unloads it.
  * Calls return 0 (qtoq_accept: the new socket) or -1 with errno set. IBM i's
  * EUNKNOWN is reported as EIO.
  *

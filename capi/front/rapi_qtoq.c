@@ -1,6 +1,6 @@
 /*
- * IBM i QoS sockets (include/qtoqsapi.h) on top of the RAPI calls: the
- * signalling request types only.
+ * IBM i QoS sockets (include/qtoqsapi.h) on top of the RAPI calls and
+ * rsvpd's no-signalling rules.
  *
  *  - qtoq_accept / qtoq_ioctl (REQ_SIGNAL_RET_EVENTS, _NORET_EVENTS): the
  *    server is the RSVP sender: rapi_session to the peer (destination),
@@ -14,12 +14,20 @@
  *  - qtoq_ioctl REQ_GET_RSVP_DATA: dispatches what is pending and reports
  *    the session's latest reservation event (event_type, ret_spec, error
  *    code and value) once; -1/EAGAIN when there is none new;
- *  - qtoq_close: closes the socket and releases the session.
+ *  - qtoq_accept / qtoq_ioctl (REQ_NOSIGNAL): rsvpd looks up the
+ *    configured nosignal rule (qos_data->rule_name, or the one matching the
+ *    protocol, the local port and the peer), admits it against the
+ *    interface's pool (shared with RSVP reservations) and installs it
+ *    where the interface enforces; no RSVP message is sent. *qos_session is
+ *    then a handle of this library (never a RAPI sid: the high bit is
+ *    set), *qos_descriptor -1, qos_data->no_signal 1. The rule stays until
+ *    qtoq_close or the end of the process's connection to rsvpd.
+ *    Errors: ENOENT no rule matches, ENOSPC admission control refused it
+ *    (the pool is full), EIO traffic control failed, ECONNREFUSED no rsvpd;
+ *  - qtoq_close: closes the socket and releases the session or unloads
+ *    the rule.
  * *qos_session is the RAPI sid; *qos_descriptor the rapi_getfd descriptor
  * with REQ_SIGNAL_RET_EVENTS, -1 with REQ_SIGNAL_NORET_EVENTS.
- *
- * REQ_NOSIGNAL is not implemented (rsvpd's API has no request for its
- * no-signalling rules yet): -1 with errno EOPNOTSUPP.
  *
  * Chosen: a Guaranteed request's sender Tspec is r = p = R, b = max(R/10,
  * 1500), m = 64, M = 1500; RAPI errors become errno EINVAL (argument
@@ -53,7 +61,13 @@ struct qtoq_state {
 	int fresh;                  /* a reservation event not yet fetched */
 	int ev_type, ecode, evalue;
 	qos_spec_t ret;
+	int nosig;                  /* a no-signalling rule, not a RAPI session */
+	unsigned long long handle;  /* rsvpd's handle of the rule */
 };
+
+/* *qos_session of no-signalling rules: the high bit set, unlike RAPI sids. */
+#define QTOQ_NOSIG_BIT 0x80000000u
+static unsigned int qtoq_nosig_next;
 
 static pthread_mutex_t qtoq_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct qtoq_state *qtoq_states;
@@ -216,6 +230,65 @@ static int start_sender(int fd, int req_type, const struct sockaddr *dest, const
 	return 0;
 }
 
+static void nc_addr_of(const struct sockaddr *sa, struct nc_rapi_addr *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!sa)
+		return;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+		out->family = AF_INET;
+		out->port = ntohs(s4->sin_port);
+		memcpy(out->addr, &s4->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
+		out->family = AF_INET6;
+		out->port = ntohs(s6->sin6_port);
+		memcpy(out->addr, &s6->sin6_addr, 16);
+	}
+}
+
+/* Loads the no-signalling rule for the flow local -> remote (remote may be
+ * NULL: unknown). 0 or errno. */
+static int start_nosignal(int fd, const struct sockaddr *remote, const struct sockaddr *local,
+                          qos_req *q, unsigned int *qos_session, int *qos_descriptor)
+{
+	const struct nc_core *c = nc_core();
+	struct nc_rapi_addr l, r;
+	char name[QTOQ_RULE_NAME_LEN];
+	unsigned long long h = 0;
+	struct qtoq_state *s;
+	int err = 0, st;
+
+	if (!c)
+		return EIO;
+	if (!(s = calloc(1, sizeof *s)))
+		return ENOBUFS;
+	nc_addr_of(local, &l);
+	nc_addr_of(remote, &r);
+	memcpy(name, q->rule_name, sizeof name);
+	name[sizeof name - 1] = '\0';
+	st = c->nc_rapi_nosignal(proto_of(fd, q->protocol), &l, &r, name, &h, &err);
+	if (st) {
+		free(s);
+		return err ? err : rapi_errno(st);
+	}
+	s->nosig = 1;
+	s->handle = h;
+	pthread_mutex_lock(&qtoq_mu);
+	qtoq_nosig_next = (qtoq_nosig_next + 1) & ~QTOQ_NOSIG_BIT;
+	if (qtoq_nosig_next == 0)
+		qtoq_nosig_next = 1;
+	s->sid = QTOQ_NOSIG_BIT | qtoq_nosig_next;
+	pthread_mutex_unlock(&qtoq_mu);
+	state_add(s);
+	*qos_session = s->sid;
+	if (qos_descriptor)
+		*qos_descriptor = -1;
+	q->no_signal = 1;
+	return 0;
+}
+
 int qtoq_accept(int socket_descriptor, int req_type, struct sockaddr *address,
                 int *address_length, qos_req *qos_data, unsigned int *qos_session,
                 int *qos_descriptor)
@@ -225,11 +298,8 @@ int qtoq_accept(int socket_descriptor, int req_type, struct sockaddr *address,
 	socklen_t alen;
 	int nfd, e;
 
-	if (req_type == REQ_NOSIGNAL) {
-		errno = EOPNOTSUPP;
-		return -1;
-	}
-	if ((req_type != REQ_SIGNAL_RET_EVENTS && req_type != REQ_SIGNAL_NORET_EVENTS) ||
+	if ((req_type != REQ_SIGNAL_RET_EVENTS && req_type != REQ_SIGNAL_NORET_EVENTS &&
+	     req_type != REQ_NOSIGNAL) ||
 	    !qos_data || !qos_session) {
 		errno = EINVAL;
 		return -1;
@@ -247,8 +317,12 @@ int qtoq_accept(int socket_descriptor, int req_type, struct sockaddr *address,
 		errno = e;
 		return -1;
 	}
-	e = start_sender(nfd, req_type, (struct sockaddr *)&peer, (struct sockaddr *)&local,
-	                 qos_data, qos_session, qos_descriptor);
+	if (req_type == REQ_NOSIGNAL)
+		e = start_nosignal(nfd, (struct sockaddr *)&peer, (struct sockaddr *)&local,
+		                   qos_data, qos_session, qos_descriptor);
+	else
+		e = start_sender(nfd, req_type, (struct sockaddr *)&peer, (struct sockaddr *)&local,
+		                 qos_data, qos_session, qos_descriptor);
 	if (e) {
 		close(nfd);
 		errno = e;
@@ -423,10 +497,27 @@ int qtoq_ioctl(int descriptor, int req_type, qos_req *qos_data,
 	}
 	switch (req_type) {
 	case REQ_NOSIGNAL:
-		errno = EOPNOTSUPP;
-		return -1;
+		/* Connectionless: the peer may be unknown; the rule then names
+		 * its interface. */
+		dest = NULL;
+		if (qos_data->d_length > 0)
+			dest = &qos_data->destination;
+		else if (getpeername(descriptor, (struct sockaddr *)&peer, &plen) == 0)
+			dest = (struct sockaddr *)&peer;
+		if (qos_data->s_length > 0)
+			src = &qos_data->source;
+		else if (getsockname(descriptor, (struct sockaddr *)&local, &llen) == 0)
+			src = (struct sockaddr *)&local;
+		else
+			return -1;
+		e = start_nosignal(descriptor, dest, src, qos_data, qos_session, qos_descriptor);
+		if (e) {
+			errno = e;
+			return -1;
+		}
+		return 0;
 	case REQ_GET_RSVP_DATA:
-		if (!(s = state_find(*qos_session, 0))) {
+		if (!(s = state_find(*qos_session, 0)) || s->nosig) {
 			errno = EINVAL;
 			return -1;
 		}
@@ -496,10 +587,19 @@ int qtoq_close(int socket_descriptor, int *qos_descriptor, unsigned int *qos_ses
 	if (close(socket_descriptor) != 0)
 		bad = EBADF;
 	s = state_find(*qos_session, 1);
-	st = rapi_release(*qos_session);
+	if (s && s->nosig) {
+		const struct nc_core *c = nc_core();
+		int err = 0;
+		/* Without a connection rsvpd has dropped the rule already. */
+		st = c ? c->nc_rapi_nosignal_remove(s->handle, &err) : RAPI_ERR_SYSCALL;
+		if (st && st != RAPI_ERR_NORSVP && !bad)
+			bad = EIO;
+	} else {
+		st = rapi_release(*qos_session);
+		if (st && st != RAPI_ERR_BADSID && !bad)
+			bad = rapi_errno(st);
+	}
 	free(s);
-	if (st && st != RAPI_ERR_BADSID && !bad)
-		bad = rapi_errno(st);
 	*qos_session = 0;
 	if (qos_descriptor)
 		*qos_descriptor = -1;

@@ -150,6 +150,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"op":"reserve","seq":3,"sid":1,"reserve":{"style":10,"filters":[{"addr":"10.0.0.1","port":1}],"flowspecs":[{"service":5,"r":1,"b":2,"p":"inf","m":1,"M":2}]}}`))
 	f.Add([]byte(`{"event":"path","sid":2,"senders":[{"filter":{"addr":"::1","port":9},"tspec":{"r":1,"b":1,"p":"inf","m":0,"M":0}}]}`))
 	f.Add([]byte(`{"reply":1,"error":{"code":2,"value":3,"node":"10.0.0.1"}}`))
+	f.Add([]byte(`{"op":"nosignal","seq":4,"nosignal":{"install":true,"proto":17,"local":"10.0.0.1","local_port":5004,"remote":"::1","remote_port":9}}`))
+	f.Add([]byte(`{"op":"nosignal","seq":5,"nosignal":{"handle":7}}`))
+	f.Add([]byte(`{"reply":5,"handle":7,"rule":"video","error":{"rapi":1,"reason":"norule"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if r, err := DecodeRequest(b); err == nil {
 			if _, err := json.Marshal(r); err != nil {

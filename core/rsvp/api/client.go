@@ -170,6 +170,26 @@ func (c *Client) Release(ctx context.Context, sid uint32) error {
 	return err
 }
 
+// NoSignal installs the "no signalling" reservation s asks for (s.Install
+// is set here) and returns its handle and the name of the rule used.
+// Errors: RAPI_ERR_INVAL when no configured rule matches (Text says so)
+// or the request is malformed; an RSVP admission control failure (Code 1)
+// when the interface's pool cannot take it.
+func (c *Client) NoSignal(ctx context.Context, s NoSignalSpec) (uint64, string, error) {
+	s.Install, s.Handle = true, 0
+	rep, err := c.call(ctx, &Request{Op: OpNoSignal, NoSignal: &s})
+	if err != nil {
+		return 0, "", err
+	}
+	return rep.Handle, rep.Rule, nil
+}
+
+// NoSignalRemove removes the no-signalling reservation handle.
+func (c *Client) NoSignalRemove(ctx context.Context, handle uint64) error {
+	_, err := c.call(ctx, &Request{Op: OpNoSignal, NoSignal: &NoSignalSpec{Handle: handle}})
+	return err
+}
+
 // Status returns the daemon's state as JSON.
 func (c *Client) Status(ctx context.Context) (json.RawMessage, error) {
 	rep, err := c.call(ctx, &Request{Op: OpStatus})

@@ -10,15 +10,19 @@
 //   - requests, {"op": ..., "seq": n, ...}: "session" opens an API
 //     session (a RAPI sid) for a destination; "sender" sets or withdraws
 //     its sender; "reserve" sets or removes its reservation; "release"
-//     ends it; "status" asks for the daemon's state as JSON;
+//     ends it; "status" asks for the daemon's state as JSON; "nosignal"
+//     installs one of the configured no-signalling rules for a flow of
+//     this host (admitted against the interface's pool, no RSVP message
+//     sent) or removes one by its handle;
 //   - replies, {"reply": n, ...}: the answer to request n, with the sid
-//     or an error (RAPI error code, or RSVP code and value);
+//     (a nosignal install: the handle and the rule's name) or an error
+//     (RAPI error code, or RSVP code and value);
 //   - events, {"event": ..., "sid": s, ...}: what a RAPI upcall reports,
 //     always the complete current state (every sender of a path event,
 //     the whole reservation of a resv event), never a delta.
 //
-// Everything an API session made is released when its client's socket
-// closes, so a program that exits or dies leaves nothing behind.
+// Everything an API session (or a nosignal request) made is released when
+// its client's socket closes, so a program that exits or dies leaves nothing behind.
 //
 // Rates are bytes per second and sizes bytes, as RSVP carries them;
 // an infinite peak rate is the JSON string "inf".

@@ -13,6 +13,10 @@ const (
 	OpReserve = "reserve"
 	OpRelease = "release"
 	OpStatus  = "status"
+	// OpNoSignal installs (or removes) a "no signalling" reservation:
+	// one of rsvpd's configured nosignal rules, admitted and installed
+	// locally without RSVP messages (qtoq REQ_NOSIGNAL).
+	OpNoSignal = "nosignal"
 )
 
 // Event kinds: the RAPI upcall types.
@@ -30,9 +34,27 @@ type Request struct {
 	Seq uint32 `json:"seq"`
 	SID uint32 `json:"sid,omitempty"`
 
-	Session *SessionSpec `json:"session,omitempty"` // OpSession
-	Sender  *SenderSpec  `json:"sender,omitempty"`  // OpSender; nil withdraws
-	Reserve *ReserveSpec `json:"reserve,omitempty"` // OpReserve; nil removes
+	Session  *SessionSpec  `json:"session,omitempty"`  // OpSession
+	Sender   *SenderSpec   `json:"sender,omitempty"`   // OpSender; nil withdraws
+	Reserve  *ReserveSpec  `json:"reserve,omitempty"`  // OpReserve; nil removes
+	NoSignal *NoSignalSpec `json:"nosignal,omitempty"` // OpNoSignal
+}
+
+// NoSignalSpec asks for a configured "no signalling" rule for a flow of
+// this host (Install), or removes the reservation Handle (!Install). The
+// rule is the one named Rule, or else the first whose protocol, local
+// port and remote prefix match. The reservation goes on the rule's
+// interface, or the route's towards Remote; it lasts until removed or
+// until the client's connection ends.
+type NoSignalSpec struct {
+	Install    bool       `json:"install"`
+	Handle     uint64     `json:"handle,omitempty"` // !Install: what to remove
+	Rule       string     `json:"rule,omitempty"`
+	Proto      uint8      `json:"proto,omitempty"` // 0: UDP
+	Local      netip.Addr `json:"local,omitzero"`  // this host's address (the data's source)
+	LocalPort  uint16     `json:"local_port,omitempty"`
+	Remote     netip.Addr `json:"remote,omitzero"`
+	RemotePort uint16     `json:"remote_port,omitempty"`
 }
 
 // SessionSpec is an RSVP session: destination address, IP protocol and
@@ -75,6 +97,10 @@ type Reply struct {
 	SID    uint32          `json:"sid,omitempty"`
 	Error  *Error          `json:"error,omitempty"`
 	Status json.RawMessage `json:"status,omitempty"`
+	// Handle and Rule answer an OpNoSignal install: the reservation's
+	// handle (for the removal) and the rule used.
+	Handle uint64 `json:"handle,omitempty"`
+	Rule   string `json:"rule,omitempty"`
 	// A status larger than one datagram comes in pieces: replies with
 	// Chunk set and More true, the last with More false. The client
 	// joins them (Client.Status).
@@ -111,7 +137,16 @@ type Error struct {
 	Node  netip.Addr `json:"node,omitzero"`
 	Flags uint8      `json:"flags,omitempty"`
 	Text  string     `json:"text,omitempty"`
+	// Reason refines a RAPI error for the library: ReasonNoRule,
+	// ReasonNoHandle.
+	Reason string `json:"reason,omitempty"`
 }
+
+// Reasons of RAPI errors.
+const (
+	ReasonNoRule   = "norule"   // OpNoSignal: no configured rule matches
+	ReasonNoHandle = "nohandle" // OpNoSignal: no such reservation
+)
 
 // ERROR_SPEC flags (RFC 2205 A.5).
 const (
@@ -178,6 +213,16 @@ func DecodeRequest(b []byte) (*Request, error) {
 			return &r, fmt.Errorf("api: session request without a destination")
 		}
 	case OpSender, OpRelease, OpStatus:
+	case OpNoSignal:
+		n := r.NoSignal
+		switch {
+		case n == nil:
+			return &r, fmt.Errorf("api: nosignal request without its parameters")
+		case n.Install && n.LocalPort == 0 && n.Rule == "":
+			return &r, fmt.Errorf("api: nosignal request without a local port or a rule name")
+		case !n.Install && n.Handle == 0:
+			return &r, fmt.Errorf("api: nosignal removal without a handle")
+		}
 	case OpReserve:
 		if r.Reserve != nil && len(r.Reserve.Flowspecs) == 0 {
 			r.Reserve = nil // no flowspec: remove, as rapi_reserve

@@ -51,6 +51,7 @@ type Daemon struct {
 	ifaces map[int]Interface // by index
 	routes *routeCache
 	tc     map[uint64]tc.Handle // engine reservation ID -> kernel handle
+	nosig  map[uint64]*noSignal // no-signalling reservations by handle
 	stats  counters
 	// kill, in tests, stops the loop as a crash would: no teardown.
 	kill chan struct{}
@@ -305,6 +306,7 @@ func (d *Daemon) loop(ctx context.Context) error {
 		case r := <-d.srv.requests:
 			d.request(r)
 		case c := <-d.srv.gone:
+			d.dropNoSignal(c)
 			d.eng.CloseClient(time.Now(), engine.ClientID(c))
 		case <-changed:
 			d.routes.flush()
@@ -356,6 +358,8 @@ func (d *Daemon) request(r apiRequest) {
 			err = d.eng.Reserve(now, c, r.req.SID, r.req.Reserve)
 		case api.OpRelease:
 			err = d.eng.Release(now, c, r.req.SID)
+		case api.OpNoSignal:
+			err = d.noSignalRequest(r.client, r.req.NoSignal, rep)
 		case api.OpStatus:
 			var b []byte
 			if b, err = json.Marshal(d.status()); err == nil {
@@ -405,6 +409,7 @@ func (d *Daemon) close() {
 		// Tell the neighbours: every local session goes, as if every
 		// client left, and what is sent now is the teardown.
 		for _, c := range d.srv.clientIDs() {
+			d.dropNoSignal(c)
 			d.eng.CloseClient(time.Now(), engine.ClientID(c))
 		}
 		d.apply()

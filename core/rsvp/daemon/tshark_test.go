@@ -141,6 +141,10 @@ func TestTsharkDecodes(t *testing.T) {
 			if err := rx.Reserve(ctx, rsid, nil); err != nil {
 				t.Fatal(err)
 			}
+			// The ResvTear must cross the link before the PathTear removes
+			// the state it would tear: wait until the sender hears it.
+			for ev := nextEvent(t, tx, tsid, api.EventResv); len(ev.Flowspecs) != 0; ev = nextEvent(t, tx, tsid, api.EventResv) {
+			}
 			if err := tx.Sender(ctx, tsid, nil); err != nil {
 				t.Fatal(err)
 			}

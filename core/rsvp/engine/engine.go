@@ -136,6 +136,9 @@ type Engine struct {
 	lastSID   uint32
 	lastTCID  uint64
 	tcOwner   map[uint64]*session // TC reservation ID → its session
+	// localResvs are the reservations admitted without signalling
+	// (AdmitLocal), by ID (from lastTCID's sequence).
+	localResvs map[uint64]localResv
 
 	timers   timerHeap
 	out      []Action

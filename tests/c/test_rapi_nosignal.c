@@ -1,0 +1,198 @@
+/*
+ * test_rapi_nosignal: IBM i QoS sockets, REQ_NOSIGNAL end to end with
+ * rsvpd. The test starts rsvpd (RSVPD, tests/c/rapi_nosignal.cmake) with a
+ * configuration whose loopback pool (1 Mbit/s, enforce off) takes one
+ * instance of its nosignal rule (600 Kbit/s, the listening TCP port, on
+ * lo) and then: qtoq_accept with REQ_NOSIGNAL admits the rule for the
+ * first connection (no RAPI session: *qos_descriptor -1, no_signal set);
+ * a second connection is refused with ENOSPC (the pool is full); once
+ * qtoq_close has unloaded the first, a third is admitted again; a rule
+ * name nothing matches gives ENOENT; qtoq_ioctl with REQ_NOSIGNAL and the
+ * rule's name loads it for a connectionless socket, and qtoq_close
+ * unloads it. Waits are poll() with a deadline.
+ */
+#include "nctest.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/inotify.h>
+#include <sys/un.h>
+
+#include "rapi.h"
+#include "qtoqsapi.h"
+
+static char dir[64], sock_path[96], conf_path[96];
+static pid_t daemon_pid = -1, owner;
+
+static void stop_daemon(void)
+{
+	if (daemon_pid > 0 && getpid() == owner) {
+		kill(daemon_pid, SIGKILL);
+		waitpid(daemon_pid, NULL, 0);
+		daemon_pid = -1;
+		unlink(sock_path);
+		unlink(conf_path);
+		rmdir(dir);
+	}
+}
+
+static int api_ready(void)
+{
+	struct sockaddr_un sa;
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), ok;
+
+	CHECK(fd >= 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock_path);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	close(fd);
+	return ok;
+}
+
+static void start_daemon(unsigned short port)
+{
+	const char *rsvpd = getenv("RSVPD");
+	long long end = nct_now_ms() + NCT_DEADLINE_MS;
+	FILE *cf;
+	int in;
+
+	if (!rsvpd || !*rsvpd) {
+		fprintf(stderr, "RSVPD is not set: run through ctest\n");
+		exit(1);
+	}
+	snprintf(dir, sizeof dir, "/tmp/rapinosig.XXXXXX");
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(sock_path, sizeof sock_path, "%s/rsvpd.sock", dir);
+	snprintf(conf_path, sizeof conf_path, "%s/rsvpd.conf", dir);
+	CHECK((cf = fopen(conf_path, "w")) != NULL);
+	fprintf(cf, "refresh 30s\n"
+	            "interface lo bandwidth 1Mbit enforce off\n"
+	            "nosignal tiny proto tcp local-port %u rate 600Kbit burst 3000B interface lo\n",
+	        (unsigned)port);
+	CHECK(fclose(cf) == 0);
+	CHECK(setenv("RSVP_API_SOCKET", sock_path, 1) == 0);
+	in = inotify_init1(IN_CLOEXEC);
+	CHECK(in >= 0);
+	CHECK(inotify_add_watch(in, dir, IN_CREATE | IN_MOVED_TO) >= 0);
+	daemon_pid = fork();
+	CHECK(daemon_pid >= 0);
+	if (daemon_pid == 0) {
+		/* The daemon dies with the test, however the test ends. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execl(rsvpd, rsvpd, "-encap", "udp", "-api", sock_path, "-config", conf_path,
+		      "-log", "warn", (char *)NULL);
+		_exit(127);
+	}
+	while (!api_ready()) {
+		char buf[4096];
+		CHECK(nct_now_ms() < end);
+		CHECK(waitpid(daemon_pid, NULL, WNOHANG) == 0);
+		if (nct_wait_readable(in, 20))
+			CHECK(read(in, buf, sizeof buf) > 0);
+	}
+	close(in);
+}
+
+/* A plain client connection to the listener (accepted from the backlog). */
+static int dial(const struct sockaddr_in *sa)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	CHECK(fd >= 0);
+	CHECK(connect(fd, (const struct sockaddr *)sa, sizeof *sa) == 0);
+	return fd;
+}
+
+/* qtoq_accept with REQ_NOSIGNAL for a fresh connection. */
+static int accept_nosignal(int lfd, const struct sockaddr_in *sa, int *client,
+                           unsigned int *sess, int *qfd, qos_req *q)
+{
+	struct sockaddr_in peer;
+	int plen = sizeof peer;
+
+	*client = dial(sa);
+	memset(q, 0, sizeof *q);
+	*sess = 0;
+	*qfd = 7;
+	return qtoq_accept(lfd, REQ_NOSIGNAL, (struct sockaddr *)&peer, &plen, q, sess, qfd);
+}
+
+int main(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof sa;
+	unsigned int sess1, sess2, sess3, usess;
+	int lfd, ufd, c1, c2, c3, fd1, fd2, fd3, qfd;
+	qos_req q;
+
+	owner = getpid();
+	atexit(stop_daemon);
+	signal(SIGPIPE, SIG_IGN);
+
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(lfd >= 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(bind(lfd, (struct sockaddr *)&sa, sizeof sa) == 0);
+	CHECK(listen(lfd, 8) == 0);
+	CHECK(getsockname(lfd, (struct sockaddr *)&sa, &len) == 0);
+	start_daemon(ntohs(sa.sin_port)); /* before the first library call */
+
+	/* Admitted: the rule takes 600 of the pool's 1000 Kbit/s. */
+	fd1 = accept_nosignal(lfd, &sa, &c1, &sess1, &qfd, &q);
+	CHECK(fd1 >= 0);
+	CHECK(sess1 != 0);
+	CHECK_EQ(qfd, -1);
+	CHECK_EQ(q.no_signal, 1);
+	nct_write_all(fd1, "hello", 6);
+
+	/* Refused: a second instance does not fit. */
+	fd2 = accept_nosignal(lfd, &sa, &c2, &sess2, &qfd, &q);
+	CHECK_EQ(fd2, -1);
+	CHECK_EQ(errno, ENOSPC);
+	close(c2);
+
+	/* A rule name nothing matches. */
+	c2 = dial(&sa);
+	memset(&q, 0, sizeof q);
+	snprintf(q.rule_name, sizeof q.rule_name, "nope");
+	CHECK_EQ(qtoq_accept(lfd, REQ_NOSIGNAL, NULL, NULL, &q, &sess2, &qfd), -1);
+	CHECK_EQ(errno, ENOENT);
+	close(c2);
+
+	/* qtoq_close unloads the rule: the pool takes it again. */
+	CHECK_EQ(qtoq_close(fd1, &qfd, &sess1), 0);
+	CHECK_EQ(sess1, 0u);
+	close(c1);
+	fd3 = accept_nosignal(lfd, &sa, &c3, &sess3, &qfd, &q);
+	CHECK(fd3 >= 0);
+	CHECK(sess3 != 0);
+	CHECK_EQ(qtoq_close(fd3, &qfd, &sess3), 0);
+	close(c3);
+
+	/* qtoq_ioctl: a connectionless socket, the rule by name. */
+	ufd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(ufd >= 0);
+	memset(&q, 0, sizeof q);
+	snprintf(q.rule_name, sizeof q.rule_name, "tiny");
+	usess = 0;
+	CHECK_EQ(qtoq_ioctl(ufd, REQ_NOSIGNAL, &q, &usess, &qfd), 0);
+	CHECK(usess != 0);
+	CHECK_EQ(q.no_signal, 1);
+	/* It holds the pool: an accepted connection is refused meanwhile. */
+	fd2 = accept_nosignal(lfd, &sa, &c2, &sess2, &qfd, &q);
+	CHECK_EQ(fd2, -1);
+	CHECK_EQ(errno, ENOSPC);
+	close(c2);
+	CHECK_EQ(qtoq_close(ufd, NULL, &usess), 0);
+	fd2 = accept_nosignal(lfd, &sa, &c2, &sess2, &qfd, &q);
+	CHECK(fd2 >= 0);
+	CHECK_EQ(qtoq_close(fd2, NULL, &sess2), 0);
+	close(c2);
+
+	close(lfd);
+	printf("test_rapi_nosignal: ok\n");
+	return 0;
+}
