@@ -5,7 +5,11 @@
 # (examples/c/rsp_server -echo, which log each session's messages) and the
 # echo pool user of draft-ietf-rserpool-api-00 (examples/c/echo_pu). The
 # element serving the session is killed mid-session; the pool user carries
-# on through another one. Every wait is on a pipe, none on a timer.
+# on through another one. Then RSVP: rsvpd on loopback (UDP encapsulation,
+# a temporary API socket), a receiver (examples/c/rsvp_receiver) and a
+# sender (examples/c/rsvp_sender) of one session: the path event, the
+# reservation with its confirmation, and the teardown. Every wait is on a
+# pipe, none on a timer.
 set -euo pipefail
 build=${1:-build}
 
@@ -40,6 +44,7 @@ cleanup() {
 	for p in "${pids[@]}"; do
 		wait "$p" 2>/dev/null || true
 	done
+	if [ -n "${rsvp_dir:-}" ]; then rm -rf "$rsvp_dir"; fi
 }
 trap cleanup EXIT
 export NETCOMPAT_LOG=stderr
@@ -158,4 +163,51 @@ while read -r line <&"$pu_out"; do
 	echo "  pu log: $line"
 done
 wait "$pu_pid"
+
+# ---------------------------------------------------------------------------
+# RSVP
+# ---------------------------------------------------------------------------
+rsvp_dir=$(mktemp -d /tmp/netcompat-demo.XXXXXX)
+echo "refresh 30s" >"$rsvp_dir/rsvpd.conf"
+export RSVP_API_SOCKET=$rsvp_dir/rsvpd.sock
+echo "== starting rsvpd on loopback: rsvpd -encap udp -api $RSVP_API_SOCKET"
+exec {rsvpd_out}< <(exec "$build/rsvpd" -encap udp -api "$RSVP_API_SOCKET" \
+	-config "$rsvp_dir/rsvpd.conf" 2>&1)
+rsvpd_pid=$!
+pids+=("$rsvpd_pid")
+started=
+while read -r line <&"$rsvpd_out"; do
+	echo "rsvpd: $line"
+	case $line in *"rsvpd started"*) started=1; break ;; esac
+done
+[ -n "$started" ] || { echo "rsvpd did not start" >&2; exit 1; }
+# From here on its log goes to a file (read so that rsvpd never blocks).
+cat <&"$rsvpd_out" >"$rsvp_dir/rsvpd.log" &
+pids+=($!)
+exec {rsvpd_out}<&-
+
+echo "== the receiver: rsvp_receiver 127.0.0.1 5000 -s ff -n 3"
+echo "   (reserves FF with RAPI_REQ_CONFIRM on the PATH_EVENT; stops after 3 upcalls)"
+exec {rcv}< <(exec "$build/rsvp_receiver" 127.0.0.1 5000 -s ff -n 3 2>&1)
+rcv_pid=$!
+pids+=("$rcv_pid")
+while read -r line <&"$rcv"; do
+	echo "$line"
+	case $line in *"waiting for senders"*) break ;; esac
+done
+echo "== the sender: rsvp_sender 127.0.0.1 5000 -s 4000 -n 1"
+echo "   (sends Path; stops after the reservation reaches it, releasing: PathTear)"
+"$build/rsvp_sender" 127.0.0.1 5000 -s 4000 -n 1 2>&1
+echo "== what the receiver saw: path event, confirmation, teardown"
+while read -r line <&"$rcv"; do
+	echo "$line"
+done
+exec {rcv}<&-
+wait "$rcv_pid"
+
+echo "== stopping rsvpd (SIGTERM)"
+kill -TERM "$rsvpd_pid"
+wait "$rsvpd_pid" && echo "rsvpd: exited 0"
+rm -rf "$rsvp_dir"
+rsvp_dir=
 echo "== demo finished"
