@@ -340,8 +340,9 @@ static long long now_ms(void)
 
 /* The receiver side. 0 or -1 with errno. */
 static int connect_common(int fd, struct sockaddr *address, int address_length, int req_type,
-                          const struct sockaddr *source, int style, const qos_spec_t *spec,
-                          int flags, int protocol, unsigned int *qos_session, int *qos_descriptor)
+                          const struct sockaddr *source, int source_len, int style,
+                          const qos_spec_t *spec, int flags, int protocol,
+                          unsigned int *qos_session, int *qos_descriptor)
 {
 	struct sockaddr_storage local;
 	socklen_t llen = sizeof local;
@@ -358,6 +359,13 @@ static int connect_common(int fd, struct sockaddr *address, int address_length, 
 		return -1;
 	}
 	if (spec->service != CONTROLLED_LOAD_SERV && spec->service != GUARANTEED_SERV) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* A source must fit in the bytes given (qos_conn_req's is a 16-byte
+	 * struct sockaddr: no room for a sockaddr_in6). */
+	if (source && ((source->sa_family == AF_INET && source_len < (int)sizeof(struct sockaddr_in)) ||
+	               (source->sa_family == AF_INET6 && source_len < (int)sizeof(struct sockaddr_in6)))) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -463,8 +471,10 @@ int qtoq_connect(int socket_descriptor, struct sockaddr *address, int address_le
 		return -1;
 	}
 	return connect_common(socket_descriptor, address, address_length, req_type,
-	                      qos_data->s_length > 0 ? &qos_data->source : NULL, qos_data->style,
-	                      &qos_data->qos_spec, qos_data->flags, qos_data->protocol,
+	                      qos_data->s_length > 0 ? &qos_data->source : NULL,
+	                      qos_data->s_length < (int)sizeof qos_data->source ?
+	                          qos_data->s_length : (int)sizeof qos_data->source,
+	                      qos_data->style, &qos_data->qos_spec, qos_data->flags, qos_data->protocol,
 	                      qos_session, qos_descriptor);
 }
 
@@ -478,6 +488,8 @@ int qtoq_connect_ex(int socket_descriptor, struct sockaddr *address, int address
 	}
 	return connect_common(socket_descriptor, address, address_length, req_type,
 	                      qos_data->s_length > 0 ? (struct sockaddr *)&qos_data->source : NULL,
+	                      qos_data->s_length < (int)sizeof qos_data->source ?
+	                          qos_data->s_length : (int)sizeof qos_data->source,
 	                      qos_data->style, &qos_data->qos_spec, qos_data->flags,
 	                      qos_data->protocol, qos_session, qos_descriptor);
 }
