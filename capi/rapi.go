@@ -132,6 +132,24 @@ func rapiSocketPath() string {
 	return api.SocketPath("", config.DefaultAPISocket)
 }
 
+// supersede queues ev. A path or resv event carries the session's
+// complete current state, so it replaces a queued one of the same kind
+// for the same sid: a process that never dispatches (qtoq's
+// REQ_SIGNAL_NORET_EVENTS) holds at most one of each per session, and a
+// slow one gets the newest state without the stale ones before it.
+// Errors and confirmations are one-shot and always kept.
+func supersede(q []*api.Event, ev *api.Event) []*api.Event {
+	if ev.Event == api.EventPath || ev.Event == api.EventResv {
+		for i, old := range q {
+			if old.SID == ev.SID && old.Event == ev.Event {
+				q = append(q[:i], q[i+1:]...)
+				break
+			}
+		}
+	}
+	return append(q, ev)
+}
+
 // rapiRead queues the events of c and signals the descriptor.
 func rapiRead(c *api.Client) {
 	for ev := range c.Events() {
@@ -145,7 +163,7 @@ func rapiRead(c *api.Client) {
 					s.lastResv = ev
 				}
 			}
-			rapiState.queue = append(rapiState.queue, ev)
+			rapiState.queue = supersede(rapiState.queue, ev)
 			rapiState.notifier.Signal()
 		}
 		rapiState.mu.Unlock()
