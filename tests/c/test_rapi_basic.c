@@ -23,72 +23,10 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "rapitest.h"
+
 #include "rapi.h"
 
-static char dir[64], sock_path[96], conf_path[96];
-static pid_t daemon_pid = -1;
-
-static void stop_daemon(void)
-{
-	if (daemon_pid > 0) {
-		kill(daemon_pid, SIGKILL);
-		waitpid(daemon_pid, NULL, 0);
-		daemon_pid = -1;
-	}
-	unlink(sock_path);
-	unlink(conf_path);
-	rmdir(dir);
-}
-
-/* Can a SOCK_SEQPACKET client connect to the API socket yet? */
-static int api_ready(void)
-{
-	struct sockaddr_un sa;
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), ok;
-
-	CHECK(fd >= 0);
-	memset(&sa, 0, sizeof sa);
-	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock_path);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-	close(fd);
-	return ok;
-}
-
-static void start_daemon(void)
-{
-	const char *rsvpd = getenv("RSVPD");
-	long long end = nct_now_ms() + NCT_DEADLINE_MS;
-	int in;
-
-	if (!rsvpd || !*rsvpd) {
-		fprintf(stderr, "RSVPD is not set: run through ctest\n");
-		exit(1);
-	}
-	in = inotify_init1(IN_CLOEXEC);
-	CHECK(in >= 0);
-	CHECK(inotify_add_watch(in, dir, IN_CREATE | IN_MOVED_TO) >= 0);
-	daemon_pid = fork();
-	CHECK(daemon_pid >= 0);
-	if (daemon_pid == 0) {
-		/* The daemon dies with the test, however the test ends. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execl(rsvpd, rsvpd, "-encap", "udp", "-api", sock_path, "-config", conf_path,
-		      "-log", "warn", (char *)NULL);
-		_exit(127);
-	}
-	/* The socket appears (inotify), then accepts; between bind and
-	 * listen a connect may be refused, so retry on each inotify wake-up
-	 * or after a short poll timeout, never past the deadline. */
-	while (!api_ready()) {
-		char buf[4096];
-		CHECK(nct_now_ms() < end);
-		CHECK(waitpid(daemon_pid, NULL, WNOHANG) == 0);
-		if (nct_wait_readable(in, 20))
-			CHECK(read(in, buf, sizeof buf) > 0);
-	}
-	close(in);
-}
 
 /* ---- upcall recording ---- */
 
@@ -395,17 +333,8 @@ int main(void)
 	rapi_flowspec_t flows[2];
 	rapi_filter_t filts[2];
 	int err, fd;
-	FILE *cf;
 
-	snprintf(dir, sizeof dir, "/tmp/rapitest.XXXXXX");
-	CHECK(mkdtemp(dir) != NULL);
-	snprintf(sock_path, sizeof sock_path, "%s/rsvpd.sock", dir);
-	snprintf(conf_path, sizeof conf_path, "%s/rsvpd.conf", dir);
-	CHECK((cf = fopen(conf_path, "w")) != NULL);
-	fprintf(cf, "# test_rapi_basic\nrefresh 30s\n");
-	CHECK(fclose(cf) == 0);
-	atexit(stop_daemon);
-	CHECK(setenv("RSVP_API_SOCKET", sock_path, 1) == 0);
+	rapitest_prepare("# test_rapi_basic\nrefresh 30s\n"); /* no daemon yet */
 
 	/* Library-only calls. */
 	CHECK_EQ(rapi_version(), RAPI_VERSION);
@@ -425,7 +354,7 @@ int main(void)
 	CHECK_EQ(rapi_session(NULL, 0, 0, upcall, &seen_rcv, &err), RAPI_NULL_SID);
 	CHECK_EQ(err, RAPI_ERR_INVAL);
 
-	start_daemon();
+	rapitest_start();
 
 	/* The receiver's and the sender's API sessions of one RSVP session. */
 	err = -1;
@@ -524,9 +453,7 @@ int main(void)
 	sid = rapi_session((rapi_addr_t *)&dest, 0, 0, upcall, &seen_rcv, &err);
 	CHECK(sid != RAPI_NULL_SID);
 	fd = rapi_getfd(sid);
-	kill(daemon_pid, SIGKILL);
-	waitpid(daemon_pid, NULL, 0);
-	daemon_pid = -1;
+	rapitest_kill();
 	{
 		long long end = nct_now_ms() + NCT_DEADLINE_MS;
 		int st = 0;

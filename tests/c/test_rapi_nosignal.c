@@ -18,80 +18,25 @@
 #include <sys/inotify.h>
 #include <sys/un.h>
 
+#include "rapitest.h"
+
 #include "rapi.h"
 #include "qtoqsapi.h"
 
-static char dir[64], sock_path[96], conf_path[96];
-static pid_t daemon_pid = -1, owner;
-
-static void stop_daemon(void)
-{
-	if (daemon_pid > 0 && getpid() == owner) {
-		kill(daemon_pid, SIGKILL);
-		waitpid(daemon_pid, NULL, 0);
-		daemon_pid = -1;
-		unlink(sock_path);
-		unlink(conf_path);
-		rmdir(dir);
-	}
-}
-
-static int api_ready(void)
-{
-	struct sockaddr_un sa;
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), ok;
-
-	CHECK(fd >= 0);
-	memset(&sa, 0, sizeof sa);
-	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock_path);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-	close(fd);
-	return ok;
-}
-
+/* rsvpd for this test (tests/c/rapitest.h): a 1 Mbit/s pool on lo and a
+ * 600 kbit/s no-signalling rule for TCP port port, so one fits and a
+ * second does not. */
 static void start_daemon(unsigned short port)
 {
-	const char *rsvpd = getenv("RSVPD");
-	long long end = nct_now_ms() + NCT_DEADLINE_MS;
-	FILE *cf;
-	int in;
+	char conf[256];
 
-	if (!rsvpd || !*rsvpd) {
-		fprintf(stderr, "RSVPD is not set: run through ctest\n");
-		exit(1);
-	}
-	snprintf(dir, sizeof dir, "/tmp/rapinosig.XXXXXX");
-	CHECK(mkdtemp(dir) != NULL);
-	snprintf(sock_path, sizeof sock_path, "%s/rsvpd.sock", dir);
-	snprintf(conf_path, sizeof conf_path, "%s/rsvpd.conf", dir);
-	CHECK((cf = fopen(conf_path, "w")) != NULL);
-	fprintf(cf, "refresh 30s\n"
-	            "interface lo bandwidth 1Mbit enforce off\n"
-	            "nosignal tiny proto tcp local-port %u rate 600Kbit burst 3000B interface lo\n",
-	        (unsigned)port);
-	CHECK(fclose(cf) == 0);
-	CHECK(setenv("RSVP_API_SOCKET", sock_path, 1) == 0);
-	in = inotify_init1(IN_CLOEXEC);
-	CHECK(in >= 0);
-	CHECK(inotify_add_watch(in, dir, IN_CREATE | IN_MOVED_TO) >= 0);
-	daemon_pid = fork();
-	CHECK(daemon_pid >= 0);
-	if (daemon_pid == 0) {
-		/* The daemon dies with the test, however the test ends. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execl(rsvpd, rsvpd, "-encap", "udp", "-api", sock_path, "-config", conf_path,
-		      "-log", "warn", (char *)NULL);
-		_exit(127);
-	}
-	while (!api_ready()) {
-		char buf[4096];
-		CHECK(nct_now_ms() < end);
-		CHECK(waitpid(daemon_pid, NULL, WNOHANG) == 0);
-		if (nct_wait_readable(in, 20))
-			CHECK(read(in, buf, sizeof buf) > 0);
-	}
-	close(in);
+	snprintf(conf, sizeof conf,
+	         "refresh 30s\n"
+	         "interface lo bandwidth 1Mbit enforce off\n"
+	         "nosignal tiny proto tcp local-port %u rate 600Kbit burst 3000B interface lo\n",
+	         (unsigned)port);
+	rapitest_prepare(conf);
+	rapitest_start();
 }
 
 /* A plain client connection to the listener (accepted from the backlog). */
@@ -126,8 +71,6 @@ int main(void)
 	int lfd, ufd, c1, c2, c3, fd1, fd2, fd3, qfd;
 	qos_req q;
 
-	owner = getpid();
-	atexit(stop_daemon);
 	signal(SIGPIPE, SIG_IGN);
 
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

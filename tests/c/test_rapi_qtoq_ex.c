@@ -31,76 +31,16 @@
 #include <sys/inotify.h>
 #include <sys/un.h>
 
+#include "rapitest.h"
+
 #include "rapi.h"
 #include "qtoqsapi.h"
 
-static char dir[64], sock_path[96], conf_path[96];
-static pid_t daemon_pid = -1, owner;
-
-static void stop_daemon(void)
-{
-	if (daemon_pid > 0 && getpid() == owner) {
-		kill(daemon_pid, SIGKILL);
-		waitpid(daemon_pid, NULL, 0);
-		daemon_pid = -1;
-		unlink(sock_path);
-		unlink(conf_path);
-		rmdir(dir);
-	}
-}
-
-static int api_ready(void)
-{
-	struct sockaddr_un sa;
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), ok;
-
-	CHECK(fd >= 0);
-	memset(&sa, 0, sizeof sa);
-	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock_path);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-	close(fd);
-	return ok;
-}
-
+/* rsvpd for this test (tests/c/rapitest.h). */
 static void start_daemon(void)
 {
-	const char *rsvpd = getenv("RSVPD");
-	long long end = nct_now_ms() + NCT_DEADLINE_MS;
-	FILE *cf;
-	int in;
-
-	if (!rsvpd || !*rsvpd) {
-		fprintf(stderr, "RSVPD is not set: run through ctest\n");
-		exit(1);
-	}
-	snprintf(dir, sizeof dir, "/tmp/rapiqtoqex.XXXXXX");
-	CHECK(mkdtemp(dir) != NULL);
-	snprintf(sock_path, sizeof sock_path, "%s/rsvpd.sock", dir);
-	snprintf(conf_path, sizeof conf_path, "%s/rsvpd.conf", dir);
-	CHECK((cf = fopen(conf_path, "w")) != NULL);
-	fprintf(cf, "refresh 30s\n");
-	CHECK(fclose(cf) == 0);
-	CHECK(setenv("RSVP_API_SOCKET", sock_path, 1) == 0);
-	in = inotify_init1(IN_CLOEXEC);
-	CHECK(in >= 0);
-	CHECK(inotify_add_watch(in, dir, IN_CREATE | IN_MOVED_TO) >= 0);
-	daemon_pid = fork();
-	CHECK(daemon_pid >= 0);
-	if (daemon_pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execl(rsvpd, rsvpd, "-encap", "udp", "-api", sock_path, "-config", conf_path,
-		      "-log", "warn", (char *)NULL);
-		_exit(127);
-	}
-	while (!api_ready()) {
-		char buf[4096];
-		CHECK(nct_now_ms() < end);
-		CHECK(waitpid(daemon_pid, NULL, WNOHANG) == 0);
-		if (nct_wait_readable(in, 20))
-			CHECK(read(in, buf, sizeof buf) > 0);
-	}
-	close(in);
+	rapitest_prepare("refresh 30s\n");
+	rapitest_start();
 }
 
 /* Waits for the QoS descriptor and fetches the next reservation event of
@@ -416,9 +356,7 @@ int main(void)
 	int lfd, ufd_s, ufd_c, spa[2], spb[2];
 	pid_t ca, cb;
 
-	owner = getpid();
 	start_daemon();
-	atexit(stop_daemon);
 
 	/* A: the IPv6 listener. */
 	lfd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
