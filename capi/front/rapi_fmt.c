@@ -51,6 +51,17 @@ struct out {
 	size_t len, used;
 };
 
+/* The output buffer of a rapi_fmt_* call, emptied: a NULL buffer or a
+ * length of 0 or less takes nothing. */
+static struct out out_start(char *buf, int len)
+{
+	struct out o = {buf, buf && len > 0 ? (size_t)len : 0, 0};
+
+	if (o.len)
+		buf[0] = '\0';
+	return o;
+}
+
 static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(struct out *o, const char *fmt, ...)
 {
@@ -142,10 +153,8 @@ static void is_body(struct out *o, const unsigned char *b, size_t size, int flow
 
 void rapi_fmt_flowspec(rapi_flowspec_t *f, char *buf, int len)
 {
-	struct out o = {buf, len > 0 ? (size_t)len : 0, 0};
+	struct out o = out_start(buf, len);
 
-	if (o.len)
-		buf[0] = '\0';
 	if (!f || f->len < sizeof(rapi_hdr_t) || f->form == RAPI_EMPTY_OTYPE) {
 		put(&o, "[ ]");
 		return;
@@ -171,10 +180,8 @@ void rapi_fmt_flowspec(rapi_flowspec_t *f, char *buf, int len)
 
 void rapi_fmt_tspec(rapi_tspec_t *t, char *buf, int len)
 {
-	struct out o = {buf, len > 0 ? (size_t)len : 0, 0};
+	struct out o = out_start(buf, len);
 
-	if (o.len)
-		buf[0] = '\0';
 	if (!t || t->len < sizeof(rapi_hdr_t) || t->form == RAPI_EMPTY_OTYPE) {
 		put(&o, "[ ]");
 		return;
@@ -195,10 +202,8 @@ void rapi_fmt_tspec(rapi_tspec_t *t, char *buf, int len)
 
 void rapi_fmt_adspec(rapi_adspec_t *a, char *buf, int len)
 {
-	struct out o = {buf, len > 0 ? (size_t)len : 0, 0};
+	struct out o = out_start(buf, len);
 
-	if (o.len)
-		buf[0] = '\0';
 	if (!a || a->len < sizeof(rapi_hdr_t) || a->form == RAPI_EMPTY_OTYPE) {
 		put(&o, "[ ]");
 		return;
@@ -227,11 +232,9 @@ void rapi_fmt_adspec(rapi_adspec_t *a, char *buf, int len)
 
 void rapi_fmt_filtspec(rapi_filter_t *f, char *buf, int len)
 {
-	struct out o = {buf, len > 0 ? (size_t)len : 0, 0};
+	struct out o = out_start(buf, len);
 	char host[INET6_ADDRSTRLEN];
 
-	if (o.len)
-		buf[0] = '\0';
 	if (!f || f->len < sizeof(rapi_hdr_t) || f->form == RAPI_EMPTY_OTYPE) {
 		put(&o, "(*):*");
 		return;
