@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -323,21 +324,9 @@ func TestStateExpiresWhenSenderDies(t *testing.T) {
 	ctx := testCtx(t)
 	sess := api.SessionSpec{Dest: l.H2Addr4(), Proto: 17, Port: 7000}
 	rx := nodes["H2"].client()
-	rsid, err := rx.Session(ctx, sess)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tx := nodes["H1"].client()
-	tsid, err := tx.Session(ctx, sess)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ts := api.TokenBucket{Rate: 125000, Bucket: 10000, Peak: api.Inf, MinPoliced: 64, MaxPacket: 1500}
-	if err := tx.Sender(ctx, tsid, &api.SenderSpec{Host: l.H1Addr4(), Port: 4000, Tspec: ts}); err != nil {
-		t.Fatal(err)
-	}
-	for ev := nextEvent(t, rx, rsid, api.EventPath); len(ev.Senders) == 0; ev = nextEvent(t, rx, rsid, api.EventPath) {
-	}
+	rsid, _ := openPath(t, ctx, rx, tx, sess, l.H1Addr4(), 4000, ts)
 	if err := rx.Reserve(ctx, rsid, &api.ReserveSpec{Style: api.StyleWF,
 		Flowspecs: []api.Flowspec{{Service: api.ServiceControlledLoad, TokenBucket: ts}}}); err != nil {
 		t.Fatal(err)
@@ -364,23 +353,31 @@ func TestClientCloseReleases(t *testing.T) {
 	ctx := testCtx(t)
 	sess := api.SessionSpec{Dest: l.H2Addr4(), Proto: 17, Port: 5000}
 	rx := nodes["H2"].client()
-	rsid, err := rx.Session(ctx, sess)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tx := nodes["H1"].client()
-	tsid, err := tx.Session(ctx, sess)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ts := api.TokenBucket{Rate: 1000, Bucket: 1000, Peak: api.Inf, MinPoliced: 64, MaxPacket: 1500}
-	if err := tx.Sender(ctx, tsid, &api.SenderSpec{Host: l.H1Addr4(), Port: 4000, Tspec: ts}); err != nil {
-		t.Fatal(err)
-	}
-	for ev := nextEvent(t, rx, rsid, api.EventPath); len(ev.Senders) == 0; ev = nextEvent(t, rx, rsid, api.EventPath) {
-	}
+	rsid, _ := openPath(t, ctx, rx, tx, sess, l.H1Addr4(), 4000, ts)
 	tx.Close() // as a program that exits
 	for ev := nextEvent(t, rx, rsid, api.EventPath); len(ev.Senders) != 0; ev = nextEvent(t, rx, rsid, api.EventPath) {
 	}
 	waitFor(t, "H1 to drop the session", func() bool { return status(t, ctx, nodes["H1"]).sessions == 0 })
+}
+
+// openPath opens sess at the receiver rx and the sender tx, sets the
+// sender (host, port, ts) and returns once rx has seen the Path.
+func openPath(t testing.TB, ctx context.Context, rx, tx *api.Client, sess api.SessionSpec,
+	host netip.Addr, port uint16, ts api.TokenBucket) (rsid, tsid uint32) {
+	t.Helper()
+	rsid, err := rx.Session(ctx, sess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tsid, err = tx.Session(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Sender(ctx, tsid, &api.SenderSpec{Host: host, Port: port, Tspec: ts}); err != nil {
+		t.Fatal(err)
+	}
+	for ev := nextEvent(t, rx, rsid, api.EventPath); len(ev.Senders) == 0; ev = nextEvent(t, rx, rsid, api.EventPath) {
+	}
+	return rsid, tsid
 }

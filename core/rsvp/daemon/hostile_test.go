@@ -96,20 +96,8 @@ func TestHostileInput(t *testing.T) {
 	// ... and a real session crosses R1 as usual.
 	sess := api.SessionSpec{Dest: l.H2Addr4(), Proto: 17, Port: 5000}
 	rx, tx := nodes["H2"].client(), nodes["H1"].client()
-	rsid, err := rx.Session(ctx, sess)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tsid, err := tx.Session(ctx, sess)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ts := api.TokenBucket{Rate: 1000, Bucket: 1000, Peak: api.Inf, MinPoliced: 64, MaxPacket: 1500}
-	if err := tx.Sender(ctx, tsid, &api.SenderSpec{Host: l.H1Addr4(), Port: 4000, Tspec: ts}); err != nil {
-		t.Fatal(err)
-	}
-	for ev := nextEvent(t, rx, rsid, api.EventPath); len(ev.Senders) == 0; ev = nextEvent(t, rx, rsid, api.EventPath) {
-	}
+	rsid, _ := openPath(t, ctx, rx, tx, sess, l.H1Addr4(), 4000, ts)
 	if err := rx.Reserve(ctx, rsid, &api.ReserveSpec{Style: api.StyleWF, Confirm: true,
 		Flowspecs: []api.Flowspec{{Service: api.ServiceControlledLoad, TokenBucket: ts}}}); err != nil {
 		t.Fatal(err)

@@ -19,20 +19,8 @@ func TestLocalSenderAndReceiver(t *testing.T) {
 		addr := netip.MustParseAddr(a)
 		sess := api.SessionSpec{Dest: addr, Proto: 17, Port: 5000}
 		rx, tx := n.client(), n.client()
-		rsid, err := rx.Session(ctx, sess)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tsid, err := tx.Session(ctx, sess)
-		if err != nil {
-			t.Fatal(err)
-		}
 		ts := api.TokenBucket{Rate: 1000, Bucket: 1000, Peak: api.Inf, MinPoliced: 64, MaxPacket: 1500}
-		if err := tx.Sender(ctx, tsid, &api.SenderSpec{Host: addr, Port: 4000, Tspec: ts}); err != nil {
-			t.Fatal(err)
-		}
-		for ev := nextEvent(t, rx, rsid, api.EventPath); len(ev.Senders) == 0; ev = nextEvent(t, rx, rsid, api.EventPath) {
-		}
+		rsid, tsid := openPath(t, ctx, rx, tx, sess, addr, 4000, ts)
 		if err := rx.Reserve(ctx, rsid, &api.ReserveSpec{Style: api.StyleWF, Confirm: true,
 			Flowspecs: []api.Flowspec{{Service: api.ServiceControlledLoad, TokenBucket: ts}}}); err != nil {
 			t.Fatal(err)

@@ -118,20 +118,8 @@ func TestTsharkDecodes(t *testing.T) {
 			ctx := testCtx(t)
 			sess := api.SessionSpec{Dest: l.H2Addr4(), Proto: 17, Port: 5000}
 			rx, tx := nodes["H2"].client(), nodes["H1"].client()
-			rsid, err := rx.Session(ctx, sess)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tsid, err := tx.Session(ctx, sess)
-			if err != nil {
-				t.Fatal(err)
-			}
 			ts := api.TokenBucket{Rate: 125000, Bucket: 10000, Peak: api.Inf, MinPoliced: 64, MaxPacket: 1500}
-			if err := tx.Sender(ctx, tsid, &api.SenderSpec{Host: l.H1Addr4(), Port: 4000, Tspec: ts}); err != nil {
-				t.Fatal(err)
-			}
-			for ev := nextEvent(t, rx, rsid, api.EventPath); len(ev.Senders) == 0; ev = nextEvent(t, rx, rsid, api.EventPath) {
-			}
+			rsid, tsid := openPath(t, ctx, rx, tx, sess, l.H1Addr4(), 4000, ts)
 			if err := rx.Reserve(ctx, rsid, &api.ReserveSpec{Style: api.StyleSE, Confirm: true,
 				Filters:   []api.Filter{{Addr: l.H1Addr4(), Port: 4000}},
 				Flowspecs: []api.Flowspec{{Service: api.ServiceGuaranteed, TokenBucket: ts, Rate: 130000, Slack: 0}}}); err != nil {
