@@ -12,6 +12,8 @@ import (
 	"netcompat/core/webtp/sched"
 	"netcompat/core/webtp/udpio"
 	"netcompat/core/webtp/wire"
+
+	"golang.org/x/sys/unix"
 )
 
 // batch is how many datagrams one system call moves.
@@ -75,9 +77,11 @@ func openEndpoint(network, address string, cfg *Config, shared bool) (*endpoint,
 	}
 	registry.Lock()
 	defer registry.Unlock()
-	key := network + "|" + address
+	// The same address in two network namespaces is two sockets.
+	ns := netnsID()
+	key := ns + "|" + network + "|" + address
 	if shared {
-		key = "shared|" + network
+		key = ns + "|shared|" + network
 	}
 	if ep := registry.byKey[key]; ep != nil {
 		ep.users++
@@ -102,7 +106,7 @@ func openEndpoint(network, address string, cfg *Config, shared bool) (*endpoint,
 	ep.key = key
 	registry.byKey[key] = ep
 	if !shared {
-		real := network + "|" + ep.addr.String()
+		real := ns + "|" + network + "|" + ep.addr.String()
 		if real != key && registry.byKey[real] == nil {
 			registry.byKey[real] = ep
 		}
@@ -240,4 +244,14 @@ func (ep *endpoint) unused() bool {
 	registry.Lock()
 	defer registry.Unlock()
 	return ep.users == 0 && !ep.shared
+}
+
+// netnsID names the network namespace of the calling thread (sockets are
+// created in it), "" if unknown.
+func netnsID() string {
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/thread-self/ns/net", &st); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d:%d", st.Dev, st.Ino)
 }

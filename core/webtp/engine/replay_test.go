@@ -181,3 +181,21 @@ func TestNewConnectionInheritsPipe(t *testing.T) {
 		t.Fatalf("warm pipe %v not faster than a new one %v", warm, cold)
 	}
 }
+
+// An ADU larger than the receiver's window still goes (the receiver grants
+// one largest ADU whenever it holds nothing), and a sender waiting for
+// credit says BLOCKED instead of waiting for a CREDIT that never comes.
+func TestADULargerThanWindow(t *testing.T) {
+	p := newPair(t, 16, Config{ReceiveWindow: 64 << 10})
+	c, s := p.connect(t, false)
+	sizes := []int{1 << 20, 3 << 20, 100, 8 << 20, 16<<20 - 1, 5}
+	for i, n := range sizes {
+		if err := c.Send(payload(i, n), wire.ADUReliable); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := collect(t, p.net, s, len(sizes), 60*time.Second)
+	if len(got) != len(sizes) {
+		t.Fatalf("received %d of %d ADUs", len(got), len(sizes))
+	}
+}
