@@ -177,6 +177,23 @@ struct nc_rapi_event {
 };
 
 /*
+ * WebTP (capi/front/webtp*.c <-> capi/webtp*.go, include/webtp.h). Each
+ * WebTP socket is the C end of an AF_UNIX SOCK_STREAM socketpair carrying
+ * the header-framed ADU stream (core/webtp/stream); the core's pump holds
+ * the other end. Sockets are keyed by the C descriptor's number. Data never
+ * crosses these entries: send/recv/read/write work on the descriptor. A
+ * listening socket's descriptor carries one octet per connection waiting
+ * for accept; the front reads that octet, then nc_webtp_accept hands over
+ * the connection's descriptor. Addresses cross flattened.
+ */
+struct nc_webtp_addr {
+	int family;             /* AF_INET or AF_INET6 */
+	unsigned short port;    /* host byte order */
+	unsigned char addr[16]; /* network byte order (4 or 16 octets) */
+	unsigned int scope_id;  /* AF_INET6 */
+};
+
+/*
  * Every Go export the front calls: X(return type, name, parameter list).
  * The front builds its function table from this list, and the Go core
  * checks its exports against it at compile time (capi/abi_check.c).
@@ -266,6 +283,23 @@ struct nc_rapi_event {
 	X(int, nc_rapi_nosignal,                                              \
 	  (int proto, struct nc_rapi_addr *local, struct nc_rapi_addr *remote,\
 	   char *rule, unsigned long long *handle, int *err))                 \
-	X(int, nc_rapi_nosignal_remove, (unsigned long long handle, int *err))
+	X(int, nc_rapi_nosignal_remove, (unsigned long long handle, int *err)) \
+	X(int, nc_webtp_socket,                                               \
+	  (int domain, int nodup, int *sndbuf, int *err))                     \
+	X(int, nc_webtp_bind, (int fd, struct nc_webtp_addr *a, int *err))    \
+	X(int, nc_webtp_listen, (int fd, int backlog, int *err))              \
+	X(int, nc_webtp_connect,                                              \
+	  (int fd, struct nc_webtp_addr *a, int *sndbuf, int *err))           \
+	X(int, nc_webtp_accept,                                               \
+	  (int fd, struct nc_webtp_addr *peer, int *sndbuf, int *nodup,       \
+	   int *err))                                                         \
+	X(int, nc_webtp_setopt,                                               \
+	  (int fd, int level, int name, void *val, int len, int *err))        \
+	X(int, nc_webtp_getopt,                                               \
+	  (int fd, int level, int name, void *val, int *len, int *err))       \
+	X(int, nc_webtp_name,                                                 \
+	  (int fd, int peer, struct nc_webtp_addr *a, int *err))              \
+	X(void, nc_webtp_close, (int fd))                                     \
+	X(void, nc_webtp_linger, (int timeout_ms))
 
 #endif /* NETCOMPAT_NC_ABI_H */

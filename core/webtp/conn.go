@@ -204,6 +204,16 @@ func (w *Conn) Close() error {
 	return nil
 }
 
+// Abort resets the connection at once: queued data is discarded and the
+// peer is told (its Receive fails with ErrReset).
+func (w *Conn) Abort() {
+	w.ep.mu.Lock()
+	w.c.Reset()
+	w.ep.mu.Unlock()
+	w.ep.kick()
+	w.finishUse()
+}
+
 // Wait blocks until the connection has finished (closed by either side,
 // reset or timed out) or ctx ends.
 func (w *Conn) Wait(ctx context.Context) error {

@@ -134,6 +134,15 @@ func (c *Conn) Close() {
 	}
 }
 
+// Reset ends the connection at once as a protocol error would: queued
+// data is discarded and the peer is sent CLOSE with code 3, which it
+// reports as a reset.
+func (c *Conn) Reset() {
+	if c.state != stateClosed {
+		c.pipe.finish(c, ErrReset, true)
+	}
+}
+
 // Abort ends the connection at once, discarding queued data; the peer is
 // sent CLOSE.
 func (c *Conn) Abort() {

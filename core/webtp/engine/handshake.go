@@ -4,8 +4,15 @@ import "netcompat/core/webtp/wire"
 
 // The connection handshakes and closes (PROTOCOL.md, "Connections").
 
+// maxConnID bounds connection ids so that a reference (id<<1 | bit) fits
+// a varint.
+const maxConnID = 1 << 61
+
 // onConnect handles CONNECT from an opener.
 func (p *Pipe) onConnect(h *wire.Handshake) {
+	if h.ID >= maxConnID {
+		return // its reference would not fit a varint
+	}
 	noDup := h.Flags&wire.FlagNoDup != 0
 	key := connKey(h.ID, false)
 	if c := p.conns[key]; c != nil {
@@ -135,7 +142,7 @@ func (p *Pipe) finish(c *Conn, err error, tell bool) {
 		switch err {
 		case ErrIdle:
 			code = wire.CloseIdle
-		case ErrProtocol:
+		case ErrProtocol, ErrReset:
 			code = wire.CloseProtocol
 		}
 		c.send.closeSent = true

@@ -65,12 +65,10 @@ func newPipe(ep *Endpoint, remote netip.AddrPort, now time.Time) *Pipe {
 }
 
 // capacity is what the pipe can carry, in bits/s, for rate admission: the
-// highest delivery rate measured, or the window's rate before any.
+// highest delivery rate measured, or the window's rate if that is more
+// (before much traffic the delivery rate only knows the handshake).
 func (p *Pipe) capacity() float64 {
-	if r := p.rec.DeliveryRate(); r > 0 {
-		return 8 * r
-	}
-	return p.rate()
+	return max(8*p.rec.DeliveryRate(), p.rate())
 }
 
 // rate is the pipe's current sending rate in bits/s (window per RTT).

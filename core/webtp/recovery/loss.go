@@ -45,7 +45,7 @@ func (s *Sender) OnAck(ranges []wire.AckRange, ackDelay time.Duration, now time.
 	}
 	// Ranges are descending; walk them from the lowest so packets are
 	// acknowledged (and fed to the congestion controller) in send order.
-	for i := len(ranges) - 1; i >= 0; i-- {
+	for i := len(ranges) - 1; i >= 0 && s.sent.n > 0; i-- {
 		r := ranges[i]
 		a, b := r.Smallest, r.Largest
 		if b < lo || a > hi || a > b {

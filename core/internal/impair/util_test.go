@@ -1,0 +1,11 @@
+package impair
+
+import (
+	"strconv"
+
+	"netcompat/core/internal/netns"
+)
+
+type netnsT = netns.Namespace
+
+func itoa(i uint64) string { return strconv.FormatUint(i, 10) }
