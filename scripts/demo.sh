@@ -8,8 +8,10 @@
 # on through another one. Then RSVP: rsvpd on loopback (UDP encapsulation,
 # a temporary API socket), a receiver (examples/c/rsvp_receiver) and a
 # sender (examples/c/rsvp_sender) of one session: the path event, the
-# reservation with its confirmation, and the teardown. Every wait is on a
-# pipe, none on a timer.
+# reservation with its confirmation, and the teardown. Last WebTP: a
+# listener (examples/c/webtp_recv) and a sender (examples/c/webtp_send)
+# moving reliable and urgent ADUs over UDP. Every wait is on a pipe, none
+# on a timer.
 set -euo pipefail
 build=${1:-build}
 
@@ -210,4 +212,26 @@ kill -TERM "$rsvpd_pid"
 wait "$rsvpd_pid" && echo "rsvpd: exited 0"
 rm -rf "$rsvp_dir"
 rsvp_dir=
+
+# ---------------------------------------------------------------------------
+# WebTP
+# ---------------------------------------------------------------------------
+echo "== WebTP: webtp_recv 0 1 (a SOCK_ADU listener on a UDP port the kernel picks)"
+exec {wrcv}< <(exec "$build/webtp_recv" 0 1 2>&1)
+wrcv_pid=$!
+pids+=("$wrcv_pid")
+wport=
+while read -r line <&"$wrcv"; do
+	echo "$line"
+	case $line in *"listening on UDP port"*) wport=${line##* }; break ;; esac
+done
+echo "== webtp_send 127.0.0.1 $wport interactive: one ADU per line, '!' lines urgent"
+printf '%s\n' "first ADU, reliable" "!an urgent ADU" "last ADU" |
+	"$build/webtp_send" 127.0.0.1 "$wport" interactive 2>&1
+echo "== what the receiver got (flags: R reliable, U urgent)"
+while read -r line <&"$wrcv"; do
+	echo "$line"
+done
+exec {wrcv}<&-
+wait "$wrcv_pid"
 echo "== demo finished"
