@@ -169,7 +169,10 @@ func (ep *endpoint) readLoop() {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
-			continue // e.g. ICMP errors reported on the socket
+			if udpio.IsICMPError(err) {
+				ep.icmpErrors()
+			}
+			continue
 		}
 		now := time.Now()
 		ep.mu.Lock()
@@ -183,6 +186,21 @@ func (ep *endpoint) readLoop() {
 		ep.mu.Unlock()
 		ep.kick()
 	}
+}
+
+// icmpErrors hands the socket's queued ICMP errors to the engine: a
+// closed port refuses a connection at once instead of after the timeout.
+func (ep *endpoint) icmpErrors() {
+	now := time.Now()
+	_ = ep.uc.ReadErrors(func(u udpio.Unreachable) {
+		if u.Errno != unix.ECONNREFUSED {
+			return
+		}
+		ep.mu.Lock()
+		ep.eng.Unreachable(now, u.Addr)
+		ep.mu.Unlock()
+	})
+	ep.kick()
 }
 
 // writeLoop sends what the engine has and sleeps until the next timer or

@@ -135,18 +135,32 @@ func TestLoopbackNoDupAndClose(t *testing.T) {
 	}
 }
 
+// Dialling a closed port is refused at once (ICMP port unreachable), and
+// an endpoint that does not listen refuses with CLOSE.
 func TestLoopbackRefused(t *testing.T) {
-	l := listen(t, "udp4", "127.0.0.1:0")
-	addr := l.Addr().String()
-	l.Close()
-	// The endpoint may linger or be gone: refused or timed out, never a
-	// connection.
+	u, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := u.LocalAddr().String()
+	u.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, err := Dial(ctx, "udp", addr, &DialOptions{Timeout: 2 * time.Second})
-	if !errors.Is(err, ErrRefused) && !errors.Is(err, ErrTimeout) {
-		t.Fatalf("dial to a closed listener: %v", err)
+	start := time.Now()
+	_, err = Dial(ctx, "udp", closed, &DialOptions{Timeout: 20 * time.Second})
+	if !errors.Is(err, ErrRefused) {
+		t.Fatalf("dial to a closed port: %v after %v", err, time.Since(start))
 	}
+	// A listener's endpoint that stopped listening but still serves a
+	// connection answers with CLOSE(refused).
+	l := listen(t, "udp4", "127.0.0.1:0")
+	c, _ := dialAccept(t, l, nil)
+	l.Close()
+	_, err = Dial(ctx, "udp", l.Addr().String(), &DialOptions{Timeout: 20 * time.Second})
+	if !errors.Is(err, ErrRefused) {
+		t.Fatalf("dial to an endpoint that stopped listening: %v", err)
+	}
+	_ = c
 }
 
 // A flood of garbage at the listening socket changes nothing for its

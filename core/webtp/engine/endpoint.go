@@ -406,3 +406,20 @@ func (e *Endpoint) Quiet() bool {
 	}
 	return e.Pending() == 0
 }
+
+// Unreachable tells the engine that remote answered a datagram with an
+// ICMP "port unreachable": connections still waiting for its ACCEPT are
+// refused, as TCP's SYN_SENT is. Established ones ignore it (a soft error:
+// the peer may be restarting, and the idle timeout decides).
+func (e *Endpoint) Unreachable(now time.Time, remote netip.AddrPort) {
+	e.now = now
+	p := e.pipes[remote]
+	if p == nil {
+		return
+	}
+	for _, c := range p.conns {
+		if c.state == stateConnecting {
+			p.finish(c, ErrRefused, false)
+		}
+	}
+}

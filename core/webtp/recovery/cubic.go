@@ -207,9 +207,9 @@ func (c *cubic) wCubic(t float64) float64 {
 // sentTime, detected at now, unless that packet was sent before the
 // current recovery period started (RFC 9002 §7.3.2: one reduction per
 // round trip of losses).
-func (c *cubic) onCongestionEvent(sentTime, now int64) {
+func (c *cubic) onCongestionEvent(sentTime, now int64) bool {
 	if c.recoveryStart != 0 && sentTime <= c.recoveryStart {
-		return
+		return false
 	}
 	c.recoveryStart = now
 	c.hs.inCSS = false
@@ -226,6 +226,7 @@ func (c *cubic) onCongestionEvent(sentTime, now int64) {
 	c.k = math.Cbrt((c.wMax - c.cwnd) / (cubicC * c.mss))
 	c.wEst = c.cwnd
 	c.epochStart = now
+	return true
 }
 
 // onPersistentCongestion collapses the window to the minimum (RFC 9002

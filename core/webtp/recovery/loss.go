@@ -171,6 +171,7 @@ func (s *Sender) detectAndRemoveLost(t int64, lost func(pn uint64)) {
 			if p.timeSent <= lostSendTime || s.largestAcked >= p.pn+packetThreshold {
 				p.state = stateLost
 				anyLost = true
+				s.stats.Lost++
 				if p.inFlight {
 					s.bytesInFlight -= int(p.bytes)
 					s.elicitingInFlight--
@@ -206,11 +207,14 @@ func (s *Sender) detectAndRemoveLost(t int64, lost func(pn uint64)) {
 		return
 	}
 	if largestLostSent != 0 {
-		s.cc.onCongestionEvent(largestLostSent, t)
+		if s.cc.onCongestionEvent(largestLostSent, t) {
+			s.stats.CongestionEvents++
+		}
 	}
 	pc := persistentCongestionThreshold * int64(s.rtt.pto(s.cfg.MaxAckDelay))
 	if runLongest > pc {
 		s.cc.onPersistentCongestion()
+		s.stats.PersistentCongestions++
 	}
 }
 
@@ -256,6 +260,7 @@ func (s *Sender) OnTimer(now time.Time, lost func(pn uint64)) (probes int) {
 		return 0
 	}
 	s.ptoCount++
+	s.stats.PTOs++
 	if s.ptoCount == 1 {
 		return 1
 	}

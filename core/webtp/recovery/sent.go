@@ -151,6 +151,8 @@ type Sender struct {
 	pacer pacer
 	rate  rateEstimator
 
+	stats Stats
+
 	appLimited      bool  // set by SetAppLimited
 	lastCwndLimited int64 // last send with at least half the window in flight
 	cwndLimitedSeen bool
@@ -265,3 +267,14 @@ func (s *Sender) InSlowStart() bool { return s.cc.inSlowStart() }
 
 // PTOCount is the number of probe timeouts since the last acknowledgement.
 func (s *Sender) PTOCount() int { return int(s.ptoCount) }
+
+// Stats counts what loss recovery did, for diagnostics.
+type Stats struct {
+	Lost                  uint64 // packets declared lost
+	CongestionEvents      uint64 // window reductions
+	PersistentCongestions uint64 // collapses to the minimum window
+	PTOs                  uint64 // probe timeouts
+}
+
+// Stats returns the counters.
+func (s *Sender) Stats() Stats { return s.stats }

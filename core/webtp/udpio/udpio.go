@@ -212,6 +212,13 @@ func Listen(network, address string) (*Conn, error) {
 		if unix.SetsockoptInt(int(fd), unix.IPPROTO_UDP, unix.UDP_GRO, 1) == nil {
 			c.gro = true
 		}
+		// ICMP errors (port unreachable above all) are queued on the
+		// socket with the destination they concern; without this an
+		// unconnected UDP socket never hears of them.
+		if c.v6 {
+			_ = unix.SetsockoptInt(int(fd), unix.IPPROTO_IPV6, unix.IPV6_RECVERR, 1)
+		}
+		_ = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_RECVERR, 1)
 		// GSO: the option exists iff the kernel supports UDP_SEGMENT.
 		if _, err := unix.GetsockoptInt(int(fd), unix.IPPROTO_UDP, unix.UDP_SEGMENT); err == nil {
 			c.gso.Store(true)

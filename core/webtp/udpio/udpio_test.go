@@ -704,3 +704,34 @@ func TestSocketBuffers(t *testing.T) {
 		t.Fatalf("as root, buffers not forced to %d", SocketBufferSize)
 	}
 }
+
+// A datagram to a closed port comes back as an ICMP error naming it.
+func TestReadErrorsPortUnreachable(t *testing.T) {
+	c, err := Listen("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// A port that was just closed is almost surely still closed.
+	tmp, err := Listen("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := tmp.LocalAddr()
+	tmp.Close()
+	if err := c.WriteTo([]byte("anyone?"), dead); err != nil {
+		t.Fatal(err)
+	}
+	msgs := []Message{{Buf: make([]byte, 2048)}}
+	_, err = c.ReadBatch(msgs)
+	if !IsICMPError(err) {
+		t.Fatalf("ReadBatch after sending to a closed port: %v", err)
+	}
+	var got []Unreachable
+	if err := c.ReadErrors(func(u Unreachable) { got = append(got, u) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Addr != dead || got[0].Errno != unix.ECONNREFUSED {
+		t.Fatalf("errors %+v, want ECONNREFUSED from %v", got, dead)
+	}
+}
