@@ -117,7 +117,11 @@ func (s *Sender) onPacketAcked(p *sentPacket, t int64) {
 	}
 	s.bytesInFlight -= int(p.bytes)
 	s.elicitingInFlight--
-	s.cc.onPacketAcked(p.pn, p.timeSent, int(p.bytes), t, s.rtt.smoothed, s.cwndLimited(t))
+	limited := s.cwndLimited(t)
+	if !limited {
+		s.stats.AppLimitedAcks++
+	}
+	s.cc.onPacketAcked(p.pn, p.timeSent, int(p.bytes), t, s.rtt.smoothed, limited)
 }
 
 // cwndLimited reports whether the window was the limit recently: the

@@ -274,6 +274,7 @@ type Stats struct {
 	CongestionEvents      uint64 // window reductions
 	PersistentCongestions uint64 // collapses to the minimum window
 	PTOs                  uint64 // probe timeouts
+	AppLimitedAcks        uint64 // acknowledgements that did not grow the window: it was not in use
 }
 
 // Stats returns the counters.
