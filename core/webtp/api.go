@@ -29,13 +29,17 @@ var (
 	ErrRateUnavailable = errors.New("webtp: rate cannot be guaranteed")    // EADDRNOTAVAIL? see capi
 )
 
+// EnvMinNormalShare names the environment variable that sets
+// Config.MinNormalShare when a program (a C one, say) leaves it 0.
+const EnvMinNormalShare = "WEBTP_MIN_NORMAL_SHARE"
+
 // Config tunes endpoints; the zero value is the documented defaults.
 type Config struct {
 	// ClassesFile is the traffic-class file; "" means $WEBTP_CLASSES, else
 	// /etc/webtp_classes, else the four classes of the API page.
 	ClassesFile string
 	// MinNormalShare is the share of the pipe normal ADUs keep while urgent
-	// ones are waiting (default 0.1).
+	// ones are waiting (default $WEBTP_MIN_NORMAL_SHARE, else 0.1).
 	MinNormalShare float64
 	// IdleTimeout closes a connection that heard nothing from its peer
 	// for this long (default 30 s).

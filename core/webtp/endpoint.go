@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -57,6 +59,15 @@ func engineConfig(cfg *Config) (engine.Config, error) {
 	}
 	if err != nil {
 		return engine.Config{}, fmt.Errorf("webtp: traffic classes: %w", err)
+	}
+	if c.MinNormalShare == 0 {
+		if v := os.Getenv(EnvMinNormalShare); v != "" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f <= 0 || f >= 1 {
+				return engine.Config{}, fmt.Errorf("webtp: %s=%q: want a share between 0 and 1", EnvMinNormalShare, v)
+			}
+			c.MinNormalShare = f
+		}
 	}
 	return engine.Config{
 		Classes:        classes,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -235,10 +236,7 @@ func TestImpairedFourConnectionsShareEqually(t *testing.T) {
 	mu.Unlock()
 	cancel()
 	for _, c := range cs {
-		c.ep.mu.Lock()
-		c.c.Abort()
-		c.ep.mu.Unlock()
-		c.ep.kick()
+		c.Abort()
 	}
 	wg.Wait()
 	var sum, sq float64
@@ -316,5 +314,74 @@ func TestImpairedRateAndRTTOptions(t *testing.T) {
 	t.Logf("reserved 10 Mbit/s, measured %.2f Mbit/s", mbit)
 	if mbit < 9 || mbit > 11 {
 		t.Fatalf("reserved 10 Mbit/s, measured %.2f", mbit)
+	}
+}
+
+// Traffic classes share a pipe by their configured shares: a connection
+// in a class of share 3 gets three times what one in a class of share 1
+// gets through the same bottleneck.
+func TestImpairedClassesShareByWeight(t *testing.T) {
+	classes := t.TempDir() + "/webtp_classes"
+	if err := os.WriteFile(classes, []byte("# test classes\ngold 3\nbronze 1\nbronze.sub 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := impair.LinkConfig{Rate: 20e6, Delay: 5 * time.Millisecond}
+	p := newImpaired(t, link, impair.LinkConfig{Delay: 5 * time.Millisecond})
+	cfg := &Config{ClassesFile: classes}
+	gold, gs := p.connect(t, DialOptions{Class: "gold", Config: cfg})
+	bronze, bs := p.connect(t, DialOptions{Class: "bronze.sub", Config: cfg})
+	if gold.Class() != "gold" || bronze.Class() != "bronze.sub" {
+		t.Fatalf("classes %q %q", gold.Class(), bronze.Class())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	counting := false
+	got := make([]int, 2)
+	var wg sync.WaitGroup
+	for i, pair := range [][2]*Conn{{gold, gs}, {bronze, bs}} {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			data := make([]byte, 16<<10)
+			for ctx.Err() == nil {
+				if err := pair[0].Send(data, FlagReliable); err != nil {
+					return
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for {
+				a, err := pair[1].Receive(ctx)
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				if counting {
+					got[i] += len(a.Data)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	<-time.After(2 * time.Second)
+	mu.Lock()
+	counting = true
+	mu.Unlock()
+	<-time.After(4 * time.Second)
+	mu.Lock()
+	counting = false
+	bytes := append([]int(nil), got...)
+	mu.Unlock()
+	cancel()
+	for _, c := range []*Conn{gold, bronze} {
+		c.Abort()
+	}
+	wg.Wait()
+	share := float64(bytes[0]) / float64(bytes[0]+bytes[1])
+	t.Logf("gold %d bytes, bronze %d: gold's share %.3f (configured 0.75)", bytes[0], bytes[1], share)
+	if share < 0.72 || share > 0.78 {
+		t.Fatalf("gold's share %.3f, want 0.75 ± 0.03", share)
 	}
 }
