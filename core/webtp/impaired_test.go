@@ -191,54 +191,11 @@ func TestImpairedFourConnectionsShareEqually(t *testing.T) {
 	if cs[0].c.Pipe() != cs[3].c.Pipe() {
 		t.Fatal("connections do not share a pipe")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var mu sync.Mutex
-	counting := false
-	got := make([]int, 4)
-	var wg sync.WaitGroup
-	for i := range 4 {
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			data := make([]byte, 16<<10)
-			for ctx.Err() == nil {
-				if err := cs[i].Send(data, FlagReliable); err != nil {
-					return
-				}
-			}
-		}()
-		go func() {
-			defer wg.Done()
-			for {
-				a, err := ss[i].Receive(ctx)
-				if err != nil {
-					return
-				}
-				mu.Lock()
-				if counting {
-					got[i] += len(a.Data)
-				}
-				mu.Unlock()
-			}
-		}()
+	var pairs [][2]*Conn
+	for i := range cs {
+		pairs = append(pairs, [2]*Conn{cs[i], ss[i]})
 	}
-	warm := time.NewTimer(2 * time.Second)
-	<-warm.C
-	mu.Lock()
-	counting = true
-	mu.Unlock()
-	measure := time.NewTimer(6 * time.Second)
-	<-measure.C
-	mu.Lock()
-	counting = false
-	bytes := append([]int(nil), got...)
-	mu.Unlock()
-	cancel()
-	for _, c := range cs {
-		c.Abort()
-	}
-	wg.Wait()
+	bytes := bulkShares(pairs, 2*time.Second, 6*time.Second)
 	var sum, sq float64
 	for _, b := range bytes {
 		sum += float64(b)
@@ -333,13 +290,26 @@ func TestImpairedClassesShareByWeight(t *testing.T) {
 	if gold.Class() != "gold" || bronze.Class() != "bronze.sub" {
 		t.Fatalf("classes %q %q", gold.Class(), bronze.Class())
 	}
+	bytes := bulkShares([][2]*Conn{{gold, gs}, {bronze, bs}}, 2*time.Second, 4*time.Second)
+	share := float64(bytes[0]) / float64(bytes[0]+bytes[1])
+	t.Logf("gold %d bytes, bronze %d: gold's share %.3f (configured 0.75)", bytes[0], bytes[1], share)
+	if share < 0.72 || share > 0.78 {
+		t.Fatalf("gold's share %.3f, want 0.75 ± 0.03", share)
+	}
+}
+
+// bulkShares sends reliable 16 KiB ADUs as fast as each pair's sender
+// takes them, and returns how many bytes each pair's receiver got in a
+// window of the given length after warm-up. The connections are reset
+// afterwards.
+func bulkShares(pairs [][2]*Conn, warm, window time.Duration) []int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var mu sync.Mutex
 	counting := false
-	got := make([]int, 2)
+	got := make([]int, len(pairs))
 	var wg sync.WaitGroup
-	for i, pair := range [][2]*Conn{{gold, gs}, {bronze, bs}} {
+	for i, pair := range pairs {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
@@ -365,23 +335,19 @@ func TestImpairedClassesShareByWeight(t *testing.T) {
 			}
 		}()
 	}
-	<-time.After(2 * time.Second)
+	<-time.After(warm)
 	mu.Lock()
 	counting = true
 	mu.Unlock()
-	<-time.After(4 * time.Second)
+	<-time.After(window)
 	mu.Lock()
 	counting = false
 	bytes := append([]int(nil), got...)
 	mu.Unlock()
 	cancel()
-	for _, c := range []*Conn{gold, bronze} {
-		c.Abort()
+	for _, pair := range pairs {
+		pair[0].Abort()
 	}
 	wg.Wait()
-	share := float64(bytes[0]) / float64(bytes[0]+bytes[1])
-	t.Logf("gold %d bytes, bronze %d: gold's share %.3f (configured 0.75)", bytes[0], bytes[1], share)
-	if share < 0.72 || share > 0.78 {
-		t.Fatalf("gold's share %.3f, want 0.75 ± 0.03", share)
-	}
+	return bytes
 }

@@ -112,6 +112,7 @@ func (s *Sender) OnAck(ranges []wire.AckRange, ackDelay time.Duration, now time.
 // accounting, delivery-rate bookkeeping and window growth.
 func (s *Sender) onPacketAcked(p *sentPacket, t int64) {
 	s.rate.onPacketAcked(p, t)
+	s.lossRate -= lossRateGain * s.lossRate
 	if !p.inFlight {
 		return
 	}
@@ -176,6 +177,7 @@ func (s *Sender) detectAndRemoveLost(t int64, lost func(pn uint64)) {
 				p.state = stateLost
 				anyLost = true
 				s.stats.Lost++
+				s.lossRate += lossRateGain * (1 - s.lossRate)
 				if p.inFlight {
 					s.bytesInFlight -= int(p.bytes)
 					s.elicitingInFlight--
@@ -211,7 +213,9 @@ func (s *Sender) detectAndRemoveLost(t int64, lost func(pn uint64)) {
 		return
 	}
 	if largestLostSent != 0 {
-		if s.cc.onCongestionEvent(largestLostSent, t) {
+		if s.randomLoss() {
+			s.stats.RandomLosses++
+		} else if s.cc.onCongestionEvent(largestLostSent, t) {
 			s.stats.CongestionEvents++
 		}
 	}
@@ -269,4 +273,31 @@ func (s *Sender) OnTimer(now time.Time, lost func(pn uint64)) (probes int) {
 		return 1
 	}
 	return 2
+}
+
+// Loss that is not congestion. A loss-based controller reads every lost
+// packet as a full queue, so random loss on a path with room (radio, a
+// lossy link, an impairment) shrinks the window of a pipe that carries
+// many light flows to its minimum: each flow's loss cuts the window all
+// flows share. A loss is taken as random, and the window kept, when both:
+//   - the RTT sample that came with it shows no queue (within
+//     max(min RTT / 8, 1 ms) of the minimum), and
+//   - losses are rare: below 2 % of packets (an average over about the
+//     last 128), the tolerance BBRv2 uses.
+//
+// Congestion at a drop-tail queue fills the queue before it drops, so its
+// losses come with a raised RTT and are answered as before; a queue too
+// shallow to show in the RTT drops more than 2 % when overrun, and is
+// answered too.
+const (
+	lossRateGain      = 1.0 / 128
+	randomLossRateMax = 0.02
+)
+
+func (s *Sender) randomLoss() bool {
+	if !s.rtt.hasSample || s.lossRate >= randomLossRateMax {
+		return false
+	}
+	queue := max(s.rtt.min/8, time.Millisecond)
+	return s.rtt.latest <= s.rtt.min+queue
 }

@@ -151,7 +151,8 @@ type Sender struct {
 	pacer pacer
 	rate  rateEstimator
 
-	stats Stats
+	stats    Stats
+	lossRate float64 // moving average of the fraction of packets lost
 
 	appLimited      bool  // set by SetAppLimited
 	lastCwndLimited int64 // last send with at least half the window in flight
@@ -275,7 +276,12 @@ type Stats struct {
 	PersistentCongestions uint64 // collapses to the minimum window
 	PTOs                  uint64 // probe timeouts
 	AppLimitedAcks        uint64 // acknowledgements that did not grow the window: it was not in use
+	RandomLosses          uint64 // loss events taken as random (no queue, rare): window kept
 }
+
+// LossRate is the recent fraction of packets lost (a moving average over
+// about the last 128 packets).
+func (s *Sender) LossRate() float64 { return s.lossRate }
 
 // Stats returns the counters.
 func (s *Sender) Stats() Stats { return s.stats }
