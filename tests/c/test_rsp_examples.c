@@ -10,6 +10,10 @@
  *     build/echo_pu program echoes standard input;
  *   - the rsplib-style pair: build/rsp_server (-echo, -daytime, -chargen,
  *     -discard) and build/rsp_terminal;
+ *   - rsplib's PingPong service (rsp_server -pingpong, what rsplib's
+ *     pingpongclient expects): Pongs carry the session's reply counter,
+ *     and after the serving element is killed the next one continues the
+ *     count from the cookie the pool user echoes;
  *   - registrar restart: the registrar is killed and a new one started on
  *     the same port; an rsp_server element with a short re-registration
  *     interval registers again, an open session keeps working, and the
@@ -385,6 +389,83 @@ static void rsplib_pair(void)
 	CHECK_EQ(rsp_close(sd), 0);
 }
 
+/* A Ping of rsplib's PingPong protocol: type 1, flags, length, message
+ * number, data. */
+static size_t make_ping(unsigned char *p, uint64_t no, const char *data)
+{
+	size_t n = 12 + strlen(data);
+	int i;
+	p[0] = 1;
+	p[1] = 0;
+	p[2] = (unsigned char)(n >> 8);
+	p[3] = (unsigned char)n;
+	for (i = 0; i < 8; i++)
+		p[4 + i] = (unsigned char)(no >> (56 - 8 * i));
+	memcpy(p + 12, data, strlen(data));
+	return n;
+}
+
+static uint64_t be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Sends Ping no and checks the Pong: same number and data, reply counter
+ * want. */
+static void ping_pong(int sd, uint64_t no, uint64_t want)
+{
+	unsigned char ping[64], pong[256];
+	struct rsp_sndrcvinfo ri;
+	size_t n = make_ping(ping, no, "ping data");
+	ssize_t r;
+
+	CHECK_EQ(rsp_sendmsg(sd, ping, n, 0, 0, htonl(33), 0, 0, 0, -1), (ssize_t)n);
+	r = recv_data(sd, pong, sizeof pong, &ri);
+	CHECK_EQ(r, (ssize_t)(n + 8));
+	CHECK_EQ(ntohl(ri.rinfo_ppid), 33u);
+	CHECK(pong[0] == 2 && (size_t)(pong[2] << 8 | pong[3]) == n + 8);
+	CHECK_EQ(be64(pong + 4), no);
+	CHECK_EQ(be64(pong + 12), want);
+	CHECK(memcmp(pong + 20, "ping data", 9) == 0);
+}
+
+static void pingpong_failover(void)
+{
+	uint32_t ids[2], serving;
+	pid_t pids[2];
+	int o, k, sd;
+
+	for (k = 0; k < 2; k++) {
+		pids[k] = spawn(need_env("RSP_SERVER"), NULL, &o, "-pingpong", "-quiet",
+		                "-poolhandle=rsx-pingpong", (char *)NULL);
+		ids[k] = registered_id(o);
+	}
+	sd = rsp_socket(0, SOCK_SEQPACKET, IPPROTO_SCTP);
+	CHECK(sd >= 0);
+	CHECK_EQ(rsp_connect(sd, (const unsigned char *)"rsx-pingpong", 12, 0), 0);
+	for (k = 1; k <= 3; k++)
+		ping_pong(sd, (uint64_t)k, (uint64_t)k);
+	CHECK_EQ(rsp_has_cookie(sd), 1);
+	CHECK_EQ(rsp_getpeername(sd, NULL, NULL, &serving), 0);
+	CHECK(serving == ids[0] || serving == ids[1]);
+	k = serving == ids[0] ? 0 : 1;
+	kill(pids[k], SIGKILL);
+	waitpid(pids[k], NULL, 0);
+	for (o = 0; o < nchildren; o++)
+		if (children[o] == pids[k])
+			children[o] = 0; /* reaped: stop_all must not signal it */
+	/* The next Ping goes to the other element, after the cookie echo:
+	 * the count goes on. */
+	ping_pong(sd, 4, 4);
+	CHECK_EQ(rsp_getpeername(sd, NULL, NULL, &serving), 0);
+	CHECK_EQ(serving, ids[1 - k]);
+	CHECK_EQ(rsp_close(sd), 0);
+}
+
 static int restart_registered(void)
 {
 	return nct_file_has_line(reglog, 0, "rsx-restart", "registered", (char *)NULL);
@@ -598,6 +679,8 @@ int main(void)
 	draft_echo_pair();
 	fprintf(stderr, "== rsplib-style pair\n");
 	rsplib_pair();
+	fprintf(stderr, "== PingPong with failover\n");
+	pingpong_failover();
 	fprintf(stderr, "== rsp_select with standard input\n");
 	select_with_stdin();
 	fprintf(stderr, "== both API generations\n");
