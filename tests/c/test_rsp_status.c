@@ -12,9 +12,11 @@
  *     report (CSPF_FINAL) when it calls rsp_cleanup;
  *   - rsp_update_session_parameters: zero members keep their values, the
  *     merged set is written back, and the association made afterwards
- *     carries them (TCP mapping: keep-alive after sp_hbinterval,
- *     sp_assoc_max_rxt probes, TCP_USER_TIMEOUT = sp_assoc_max_rxt x
- *     sp_rto_max, read back from the process's own sockets);
+ *     carries them, read back from the process's own sockets: on kernel
+ *     SCTP as SCTP_RTOINFO, SCTP_ASSOCINFO's maximum retransmissions and
+ *     SCTP_PEER_ADDR_PARAMS' heartbeat interval; on the TCP mapping as
+ *     keep-alive after sp_hbinterval, sp_assoc_max_rxt probes and
+ *     TCP_USER_TIMEOUT = sp_assoc_max_rxt x sp_rto_max;
  *   - rsp_sendmsg with a time to live on a connected session delivers;
  *   - bad input: unknown sessions, NULL texts and parameters, closed
  *     descriptors.
@@ -25,6 +27,7 @@
 #include "rsptest.h"
 
 #include <dirent.h>
+#include <linux/sctp.h>
 #include <netinet/tcp.h>
 #include <sys/inotify.h>
 
@@ -160,8 +163,58 @@ static void wait_report(int mon, uint64_t sender, const char *status, unsigned f
 	exit(1);
 }
 
-/* Counts this process's TCP sockets whose options match the parameters. */
-static int tcp_sockets_with(int idle_s, int count, int user_timeout_ms)
+/* The session parameters the test sets, as each transport carries them. */
+#define HB_MS       3000u
+#define MAX_RXT     5u
+#define RTO_INITIAL 2000u
+#define RTO_MIN     1000u
+#define RTO_MAX     5000u
+
+#ifndef SOL_SCTP
+#define SOL_SCTP 132
+#endif
+
+/* Whether the TCP socket fd carries the parameters (the TCP mapping). */
+static int tcp_carries(int fd)
+{
+	int v;
+	socklen_t l = sizeof v;
+	if (getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, &l) != 0 ||
+	    v != (int)(MAX_RXT * RTO_MAX))
+		return 0;
+	l = sizeof v;
+	if (getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, &l) != 0 || v != (int)(HB_MS / 1000))
+		return 0;
+	l = sizeof v;
+	return getsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v, &l) == 0 && v == (int)MAX_RXT;
+}
+
+/* Whether the SCTP socket fd carries the parameters (kernel SCTP). */
+static int sctp_carries(int fd)
+{
+	struct sctp_rtoinfo rto;
+	struct sctp_assocparams assoc;
+	struct sctp_paddrparams paddr;
+	socklen_t l = sizeof rto;
+
+	memset(&rto, 0, sizeof rto);
+	if (getsockopt(fd, SOL_SCTP, SCTP_RTOINFO, &rto, &l) != 0 || rto.srto_initial != RTO_INITIAL ||
+	    rto.srto_min != RTO_MIN || rto.srto_max != RTO_MAX)
+		return 0;
+	memset(&assoc, 0, sizeof assoc);
+	l = sizeof assoc;
+	if (getsockopt(fd, SOL_SCTP, SCTP_ASSOCINFO, &assoc, &l) != 0 ||
+	    assoc.sasoc_asocmaxrxt != MAX_RXT)
+		return 0;
+	memset(&paddr, 0, sizeof paddr);
+	l = sizeof paddr;
+	return getsockopt(fd, SOL_SCTP, SCTP_PEER_ADDR_PARAMS, &paddr, &l) == 0 &&
+	       paddr.spp_hbinterval == HB_MS;
+}
+
+/* Counts this process's association sockets (TCP or SCTP) whose options
+ * carry the session parameters; *proto tells which transport they use. */
+static int assoc_sockets_with_parameters(unsigned *proto)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
@@ -169,29 +222,22 @@ static int tcp_sockets_with(int idle_s, int count, int user_timeout_ms)
 
 	CHECK(d != NULL);
 	while ((e = readdir(d))) {
-		int fd = atoi(e->d_name), v, type;
-		socklen_t l = sizeof v;
+		int fd = atoi(e->d_name), p;
+		socklen_t l = sizeof p;
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;
 
 		if (e->d_name[0] == '.' || fd == dirfd(d))
 			continue;
-		l = sizeof type;
-		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l) != 0 || type != SOCK_STREAM)
-			continue;
 		if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
 		    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
 			continue;
-		l = sizeof v;
-		if (getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, &l) != 0 || v != user_timeout_ms)
+		if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &p, &l) != 0)
 			continue;
-		l = sizeof v;
-		if (getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, &l) != 0 || v != idle_s)
-			continue;
-		l = sizeof v;
-		if (getsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v, &l) != 0 || v != count)
-			continue;
-		found++;
+		if ((p == IPPROTO_TCP && tcp_carries(fd)) || (p == IPPROTO_SCTP && sctp_carries(fd))) {
+			*proto = (unsigned)p;
+			found++;
+		}
 	}
 	closedir(d);
 	return found;
@@ -205,6 +251,7 @@ int main(void)
 	struct report r;
 	uint64_t me = ((uint64_t)CID_GROUP_POOLELEMENT << 56) | 0x1234, pe_sender;
 	uint32_t pe_id = 0;
+	unsigned proto = 0;
 	int mon, sv[2], pu, fl;
 	char buf[256];
 	ssize_t n;
@@ -237,16 +284,16 @@ int main(void)
 
 	/* Session parameters: zero keeps, the merged set comes back. */
 	memset(&sp, 0, sizeof sp);
-	sp.sp_hbinterval = 3000;
-	sp.sp_assoc_max_rxt = 5;
+	sp.sp_hbinterval = HB_MS;
+	sp.sp_assoc_max_rxt = MAX_RXT;
 	CHECK_EQ(rsp_update_session_parameters(pu, &sp), 0);
-	CHECK_EQ(sp.sp_rto_initial, 2000u);
-	CHECK_EQ(sp.sp_rto_min, 1000u);
-	CHECK_EQ(sp.sp_rto_max, 5000u);
+	CHECK_EQ(sp.sp_rto_initial, RTO_INITIAL);
+	CHECK_EQ(sp.sp_rto_min, RTO_MIN);
+	CHECK_EQ(sp.sp_rto_max, RTO_MAX);
 	CHECK_EQ(sp.sp_path_max_rxt, 3u);
-	CHECK_EQ(sp.sp_hbinterval, 3000u);
-	CHECK_EQ(sp.sp_assoc_max_rxt, 5u);
-	CHECK_EQ(tcp_sockets_with(3, 5, 25000), 0);
+	CHECK_EQ(sp.sp_hbinterval, HB_MS);
+	CHECK_EQ(sp.sp_assoc_max_rxt, MAX_RXT);
+	CHECK_EQ(assoc_sockets_with_parameters(&proto), 0);
 
 	CHECK_EQ(rsp_csp_setstatus(pu, 0, "unconnected"), -1); /* no session yet */
 	CHECK_EQ(errno, EINVAL);
@@ -259,7 +306,9 @@ int main(void)
 	CHECK_EQ(n, 3);
 	CHECK(memcmp(buf, "ttl", 3) == 0);
 	/* the association to the element carries the parameters */
-	CHECK_EQ(tcp_sockets_with(3, 5, 25000), 1);
+	CHECK_EQ(assoc_sockets_with_parameters(&proto), 1);
+	fprintf(stderr, "test_rsp_status: the association is %s\n",
+	        proto == IPPROTO_SCTP ? "kernel SCTP" : "the TCP mapping");
 
 	CHECK_EQ(rsp_csp_setstatus(pu, 0, "talking"), 0);
 	CHECK_EQ(rsp_csp_setstatus(pu, 9, "x"), -1);
@@ -268,7 +317,7 @@ int main(void)
 	wait_report(mon, me, "talking", 0, &r);
 	CHECK_EQ(r.nassoc, 1u);
 	CHECK_EQ(r.receiver0, pe_sender);
-	CHECK_EQ(r.protocol0, (unsigned)IPPROTO_TCP);
+	CHECK_EQ(r.protocol0, proto);
 	wait_report(mon, pe_sender, "serving one", 0, &r);
 
 	/* the element's session ends: it cleans up and says so */
