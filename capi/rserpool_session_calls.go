@@ -176,7 +176,12 @@ func nc_rsp_register(fd C.int, handle *C.uchar, size C.size_t, pol *C.struct_nc_
 		ID:             asap.NewPEID(),
 		Policy:         info.Wire(),
 		ReregInterval:  time.Duration(rereg) * time.Millisecond,
-		ControlChannel: flags&regfControlChannel != 0,
+		// An enhanced-mode element always carries ASAP control (cookies,
+		// business cards) on its data associations, and rsplib always
+		// registers it so (rspenhancedmode.c sets HasControlChannel):
+		// elements of both kinds must agree, or a registrar refuses the
+		// second kind into a pool the first made.
+		ControlChannel: true,
 		DontWait:       flags&regfDontWait != 0,
 	}
 	if _, err := pe.Register(context.Background(), h, ro); err != nil {

@@ -120,6 +120,16 @@ func setupSCTP(fd int, cfg config, initMsg bool) error {
 	if err := syscall.SetsockoptInt(fd, solSCTP, sctp.SCTP_NODELAY, 1); err != nil {
 		return os.NewSyscallError("setsockopt SCTP_NODELAY", err)
 	}
+	// Buffers for two of the largest messages, so that one is sent and
+	// received whole rather than stalled against the default 208 KiB
+	// (root may exceed net.core.[rw]mem_max; others get what it allows,
+	// and Recv gathers partial deliveries in any case).
+	size := min(2*cfg.max+64<<10, 32<<20)
+	for _, o := range [][2]int{{syscall.SO_SNDBUFFORCE, syscall.SO_SNDBUF}, {syscall.SO_RCVBUFFORCE, syscall.SO_RCVBUF}} {
+		if syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, o[0], size) != nil {
+			_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, o[1], size)
+		}
+	}
 	if cfg.timing != nil {
 		return setSCTPTiming(fd, cfg.timing)
 	}
@@ -384,14 +394,28 @@ func (a *sctpAssoc) Recv(p []byte) (int, RecvInfo, error) {
 			truncated = n > len(p)
 			n = copy(p, buf[:n])
 		}
+		// A message larger than the kernel's partial delivery point comes
+		// in pieces, the last one marked MSG_EOR (no other message is
+		// interleaved on a one-to-one socket): gather them while p has
+		// room, and only what does not fit is truncation.
 		for flags&syscall.MSG_EOR == 0 {
-			truncated = true
-			m, _, f, err := a.recvmsg(a.discard())
+			into := a.discard()
+			if !truncated && n < len(p) {
+				into = p[n:]
+			}
+			m, _, f, err := a.recvmsg(into)
 			if err != nil {
 				return 0, RecvInfo{}, a.fail(err)
 			}
-			if m == 0 {
+			if m == 0 || f&sctp.MSG_NOTIFICATION != 0 {
+				// The association ended inside the message (partial
+				// delivery aborted).
 				return 0, RecvInfo{}, a.fail(io.ErrUnexpectedEOF)
+			}
+			if &into[0] == &a.discard()[0] {
+				truncated = true
+			} else {
+				n += m
 			}
 			flags = f
 		}

@@ -17,6 +17,7 @@ cleanup() {
 	wait 2>/dev/null
 }
 trap cleanup EXIT
+trap '' PIPE # a write to a program that ended fails instead of killing the test
 
 die() {
 	echo "FAIL: $*"
@@ -24,11 +25,13 @@ die() {
 	exit 1
 }
 
-# start LOG PROGRAM ARGS...: runs it in the background, output to LOG.
+# start LOG PROGRAM ARGS...: runs it in the background, output to LOG,
+# standard input from the file $STDIN names (default /dev/null; the
+# redirection happens in the background job, so a FIFO blocks only it).
 start() {
 	log=$1
 	shift
-	"$@" >"$log" 2>&1 &
+	"$@" <"${STDIN:-/dev/null}" >"$log" 2>&1 &
 	pids="$pids $!"
 	last_pid=$!
 }

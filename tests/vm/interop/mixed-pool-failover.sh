@@ -10,7 +10,9 @@ wait_for nc.log "registered in MixedPool" 30
 start rsplib.log "$RSPLIB/rspserver" -echo -poolhandle=MixedPool -registrar="$REG" -asapannounce=off
 rsp=$last_pid
 mkfifo terminal.in
-start terminal.log "$NC/rsp_terminal" -poolhandle=MixedPool -registrar="$REG" -asapannounce=off <terminal.in
+STDIN=terminal.in
+start terminal.log "$NC/rsp_terminal" -poolhandle=MixedPool -registrar="$REG" -asapannounce=off
+STDIN=
 exec 3>terminal.in
 echo "before the failover" >&3
 wait_for terminal.log "before the failover" 30

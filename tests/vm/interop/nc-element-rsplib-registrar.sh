@@ -5,7 +5,9 @@ rsplib_registrar
 start element.log "$NC/rsp_server" -echo -poolhandle=EchoPool -registrar="$REG" -asapannounce=off
 wait_for element.log "registered in EchoPool" 30
 mkfifo terminal.in
-start terminal.log "$RSPLIB/rspterminal" -poolhandle=EchoPool -registrar="$REG" -asapannounce=off <terminal.in
+STDIN=terminal.in
+start terminal.log "$RSPLIB/rspterminal" -poolhandle=EchoPool -registrar="$REG" -asapannounce=off
+STDIN=
 exec 3>terminal.in
 echo "netcompat element, rsplib terminal" >&3
 wait_for element.log "session .*: 35 bytes" 30

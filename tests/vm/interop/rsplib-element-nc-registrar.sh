@@ -7,7 +7,9 @@ start element.log "$RSPLIB/rspserver" -echo -poolhandle=echo -registrar="$REG" -
 # is empty: try again (each try is a fresh program).
 mkfifo pu.in
 for try in 1 2 3 4 5 6 7 8 9 10; do
-	start pu.log "$NC/echo_pu" -dontwait -registrar="$REG" -asapannounce=off <pu.in
+	STDIN=pu.in
+	start pu.log "$NC/echo_pu" -dontwait -registrar="$REG" -asapannounce=off
+	STDIN=
 	pu=$last_pid
 	exec 3>pu.in
 	echo "rsplib element, netcompat pool user" >&3
