@@ -173,9 +173,9 @@ func nc_rsp_register(fd C.int, handle *C.uchar, size C.size_t, pol *C.struct_nc_
 		}
 	}
 	ro := session.RegisterOptions{
-		ID:             asap.NewPEID(),
-		Policy:         info.Wire(),
-		ReregInterval:  time.Duration(rereg) * time.Millisecond,
+		ID:            asap.NewPEID(),
+		Policy:        info.Wire(),
+		ReregInterval: time.Duration(rereg) * time.Millisecond,
 		// An enhanced-mode element always carries ASAP control (cookies,
 		// business cards) on its data associations, and rsplib always
 		// registers it so (rspenhancedmode.c sets HasControlChannel):
