@@ -77,11 +77,13 @@ static void rsp_start(struct rsp_info *info)
 		die("rsp_initialize");
 }
 
-/* A PE socket bound to 127.0.0.1, registered in pool. */
+/* A PE socket bound to 127.0.0.1 (or $RSP_BENCH_BIND: rsplib refuses
+ * elements with loopback addresses only), registered in pool. */
 static int pe_socket(uint32_t *id)
 {
 	struct sockaddr_in sin;
 	struct rsp_loadinfo linfo;
+	const char *bind_to = getenv("RSP_BENCH_BIND");
 	int sd = rsp_socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP);
 
 	if (sd < 0)
@@ -89,6 +91,8 @@ static int pe_socket(uint32_t *id)
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind_to && inet_pton(AF_INET, bind_to, &sin.sin_addr) != 1)
+		die("RSP_BENCH_BIND");
 	if (rsp_bind(sd, (struct sockaddr *)&sin, 1) != 0)
 		die("rsp_bind");
 	memset(&linfo, 0, sizeof linfo);

@@ -44,6 +44,8 @@ IMAGE_FILES=(
 	"$BUILD"/tests/c/test_rsp_{basic,enhanced,examples,status}
 	"$BUILD"/{echo_pe,echo_pu,rsp_server,rsp_terminal}
 )
+# VM_FILES adds more (space-separated host paths; bench/vm_sctp.sh).
+IMAGE_FILES+=(${VM_FILES:-})
 
 # Debian packages unpacked whole into the image (downloaded once into the
 # cache, never installed on the host); the shared libraries their programs
@@ -187,7 +189,8 @@ libs() {
 cp /bin/busybox "$STAGE/bin/busybox"
 cp "$HERE/init.sh" "$STAGE/init"
 cp "$HERE/go-shim.sh" "$STAGE/vm/bin/go"
-mkdir -p "$STAGE/vm/interop" && cp "$HERE"/interop/*.sh "$STAGE/vm/interop/"
+mkdir -p "$STAGE/vm/interop" "$STAGE/vm/bench" && cp "$HERE"/interop/*.sh "$STAGE/vm/interop/" &&
+	cp "$HERE"/bench/*.sh "$STAGE/vm/bench/"
 echo "127.0.0.1 localhost" >"$STAGE/etc/hosts"
 printf '%s\n' "$VM_ENV" >"$STAGE/vm/env"
 printf '%s\n' "$TESTS" >"$STAGE/vm/tests"

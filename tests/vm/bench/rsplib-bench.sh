@@ -1,0 +1,26 @@
+# make bench's RSerPool rows over kernel SCTP, run inside the test VM by
+# bench/vm_sctp.sh: the same benchmark program ($BENCH_PROG, bench/
+# rsplib_bench.c linked against librsplib.so.3) once on netcompat's
+# librsplib.so.3 with netcompat's registrar and once on Debian's rsplib
+# with rsplib's registrar. Prints "VMBENCH <implementation> <its line>".
+. /vm/interop/common.sh
+for impl in netcompat rsplib; do
+	if [ $impl = netcompat ]; then
+		netcompat_registrar
+		libs=$NC
+	else
+		rsplib_registrar
+		libs=/usr/lib/x86_64-linux-gnu
+	fi
+	reg_pid=$last_pid
+	for mode in "rtt 64 ${BENCH_RTT_COUNT:-1000}" "failover ${BENCH_KILLS:-3}"; do
+		out=$(RSP_BENCH_BIND=10.0.0.1 LD_LIBRARY_PATH=$libs "$BENCH_PROG" -registrar="$REG" $mode 2>bench.err | tail -n 1)
+		[ -n "$out" ] || die "$impl $mode: no result ($(tail -n 3 bench.err))"
+		echo "VMBENCH $impl $out"
+	done
+	kill -9 "$reg_pid"
+	wait "$reg_pid" 2>/dev/null
+	# The next registrar takes the same port.
+	n=100
+	while awk 'NR > 1 && $6 == 3863 { f = 1 } END { exit !f }' /proc/net/sctp/eps && [ $n -gt 0 ]; do sleep 0.05; n=$((n - 1)); done
+done
