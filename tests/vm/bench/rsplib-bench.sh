@@ -4,7 +4,7 @@
 # librsplib.so.3 with netcompat's registrar and once on Debian's rsplib
 # with rsplib's registrar. Prints "VMBENCH <implementation> <its line>".
 . /vm/interop/common.sh
-for impl in netcompat rsplib; do
+for impl in ${BENCH_IMPLS:-netcompat rsplib}; do
 	if [ $impl = netcompat ]; then
 		netcompat_registrar
 		libs=$NC
@@ -14,8 +14,12 @@ for impl in netcompat rsplib; do
 	fi
 	reg_pid=$last_pid
 	for mode in "rtt 64 ${BENCH_RTT_COUNT:-1000}" "failover ${BENCH_KILLS:-3}"; do
-		out=$(RSP_BENCH_BIND=10.0.0.1 LD_LIBRARY_PATH=$libs "$BENCH_PROG" -registrar="$REG" $mode 2>bench.err | tail -n 1)
-		[ -n "$out" ] || die "$impl $mode: no result ($(tail -n 3 bench.err))"
+		# To a file, not $(...): a hung run's element children would hold
+		# the pipe open.
+		RSP_BENCH_BIND=10.0.0.1 LD_LIBRARY_PATH=$libs timeout -s KILL ${BENCH_TIMEOUT:-120} \
+			"$BENCH_PROG" -registrar="$REG" $mode >bench.out 2>bench.err
+		out=$(tail -n 1 bench.out)
+		[ -n "$out" ] || die "$impl $mode: no result ($(tail -n 20 bench.err))"
 		echo "VMBENCH $impl $out"
 	done
 	kill -9 "$reg_pid"
