@@ -73,8 +73,33 @@ static void rsp_start(struct rsp_info *info)
 		fprintf(stderr, "rsplib_bench: bad option %s\n", registrar_arg);
 		exit(2);
 	}
+	/* More library options, space-separated (e.g. -loglevel=5). */
+	if (getenv("RSP_BENCH_OPTS")) {
+		static char opts[256];
+		char *o;
+		snprintf(opts, sizeof opts, "%s", getenv("RSP_BENCH_OPTS"));
+		for (o = strtok(opts, " "); o; o = strtok(NULL, " "))
+			rsp_initarg(info, o);
+	}
 	if (rsp_initialize(info) != 0)
 		die("rsp_initialize");
+}
+
+/* Sends the failover mode's request in buf. A send into an association
+ * that just died starts the failover: rsplib reports the loss on the send
+ * (the pool user then calls rsp_forcefailover), netcompat by a
+ * RSERPOOL_FAILOVER_NECESSARY notification; ENOENT: no element just now.
+ * The caller resends after 200 ms without an answer in any case. */
+static void send_req(int sd)
+{
+	if (rsp_sendmsg(sd, buf, 64, 0, 0, 0, 0, 0, 0, -1) >= 0 || errno == ENOENT)
+		return;
+	if (errno == ECONNRESET || errno == EPIPE || errno == ENOTCONN || errno == EINPROGRESS ||
+	    errno == ECONNREFUSED || errno == EIO) {
+		rsp_forcefailover(sd, FFF_NONE, 0);
+		return;
+	}
+	die("rsp_sendmsg");
 }
 
 /* A PE socket bound to 127.0.0.1 (or $RSP_BENCH_BIND: rsplib refuses
@@ -95,6 +120,10 @@ static int pe_socket(uint32_t *id)
 		die("RSP_BENCH_BIND");
 	if (rsp_bind(sd, (struct sockaddr *)&sin, 1) != 0)
 		die("rsp_bind");
+	/* rsplib accepts no association without it (netcompat listens on
+	 * registration anyway). */
+	if (rsp_listen(sd, 10) != 0)
+		die("rsp_listen");
 	memset(&linfo, 0, sizeof linfo);
 	linfo.rli_policy = PPT_ROUNDROBIN;
 	if (rsp_register(sd, (const unsigned char *)pool, strlen(pool), &linfo, 30000, 0) != 0)
@@ -118,6 +147,18 @@ static void rsp_pe(const char *mode, unsigned long long total, int readyfd)
 
 	rsp_start(&info);
 	sd = pe_socket(&id);
+	/* rsplib's rsp_register may return before the registrar has the
+	 * element: ready only once its pool resolves. */
+	for (int tries = 0;; tries++) {
+		struct rsp_addrinfo *ai = NULL;
+		if (rsp_getaddrinfo((const unsigned char *)pool, strlen(pool), &ai, 1, 0) > 0) {
+			rsp_freeaddrinfo(ai);
+			break;
+		}
+		if (tries == 500)
+			die("the element's pool never resolved");
+		usleep(10000);
+	}
 	if (write(readyfd, "r", 1) != 1)
 		die("write");
 	close(readyfd);
@@ -324,7 +365,7 @@ static int two_process(const char *mode, int plain, size_t size, unsigned long l
 				struct rsp_sndrcvinfo ri;                                  \
 				int fl = 0;                                                \
 				ssize_t m = rsp_recvmsg(sd, rbuf, sizeof rbuf, &ri, &fl, -1); \
-				if (m < 0 && (errno == EINTR || errno == EAGAIN))          \
+				if (m < 0 && (errno == EINTR || errno == EAGAIN || errno == EINPROGRESS))          \
 					continue;                                          \
 				if (m < 0)                                                 \
 					die("rsp_recvmsg");                                \
@@ -490,8 +531,7 @@ static int failover(const char *self, int kills)
 
 			memcpy(buf, &req, sizeof req);
 			memset(buf + sizeof req, 'e', 60);
-			if (rsp_sendmsg(sd, buf, 64, 0, 0, 0, 0, 0, 0, -1) < 0)
-				die("rsp_sendmsg");
+			send_req(sd);
 			tsent = tstart;
 			while (!who) {
 				struct rsp_sndrcvinfo ri;
@@ -500,15 +540,14 @@ static int failover(const char *self, int kills)
 				uint32_t got;
 				int32_t p;
 
-				if (m < 0 && (errno == EAGAIN || errno == EINTR || errno == ETIMEDOUT)) {
+				if (m < 0 && (errno == EAGAIN || errno == EINTR || errno == ETIMEDOUT ||
+				              errno == EINPROGRESS)) {
 					if (now_s() - tstart > 10) {
 						fprintf(stderr, "rsplib_bench: no answer for 10 s\n");
 						goto fail;
 					}
 					if (now_s() - tsent >= 0.2) { /* lost with the old association */
-						if (rsp_sendmsg(sd, buf, 64, 0, 0, 0, 0, 0, 0, -1) < 0 &&
-						    errno != ENOENT)
-							die("rsp_sendmsg");
+						send_req(sd);
 						timeouts++;
 						tsent = now_s();
 					}
@@ -525,9 +564,7 @@ static int failover(const char *self, int kills)
 					const union rserpool_notification *no = (const void *)rbuf;
 					if (no->rn_header.rn_type == RSERPOOL_FAILOVER &&
 					    no->rn_failover.rf_state == RSERPOOL_FAILOVER_NECESSARY) {
-						if (rsp_sendmsg(sd, buf, 64, 0, 0, 0, 0, 0, 0, -1) < 0 &&
-						    errno != ENOENT)
-							die("rsp_sendmsg");
+						send_req(sd);
 						resends++;
 						tsent = now_s();
 					}

@@ -74,7 +74,7 @@ func (s *rspSock) listenLocked() error {
 	}
 	s.pe = pe
 	s.since = time.Now()
-	if s.listening {
+	if s.acceptMode() {
 		pe.Listen()
 		s.acceptPump(pe)
 	} else {
@@ -137,11 +137,19 @@ func nc_rsp_listen(fd C.int, errp *C.int) (st C.int) {
 		return 0
 	}
 	s.listening = true
-	if s.pe != nil {
+	if s.pe != nil && s.acceptMode() {
 		s.pe.Listen()
 		s.acceptPump(s.pe)
 	}
 	return 0
+}
+
+// acceptMode reports whether sessions are accepted as sockets of their own
+// (rsp_accept): a listening SOCK_STREAM socket, as rsplib's TCP-like
+// servers use. A listening SOCK_SEQPACKET socket keeps its sessions, as
+// rsplib's UDP-like servers (rspserver) expect after rsp_listen.
+func (s *rspSock) acceptMode() bool {
+	return s.listening && s.typ == unix.SOCK_STREAM
 }
 
 // nc_rsp_register registers the socket's pool element.

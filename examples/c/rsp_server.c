@@ -202,6 +202,12 @@ int main(int argc, char **argv)
 		perror("rsp_bind");
 		return 1;
 	}
+	/* rsplib accepts no association without it (netcompat would listen
+	 * on registration anyway): keep this program portable to rsplib. */
+	if (rsp_listen(sd, 10) != 0) {
+		perror("rsp_listen");
+		return 1;
+	}
 	memset(&linfo, 0, sizeof linfo);
 	linfo.rli_policy = PPT_ROUNDROBIN;
 	if (rsp_register(sd, (const unsigned char *)pool, strlen(pool), &linfo, rereg, 0) != 0) {

@@ -13,13 +13,13 @@ for impl in ${BENCH_IMPLS:-netcompat rsplib}; do
 		libs=/usr/lib/x86_64-linux-gnu
 	fi
 	reg_pid=$last_pid
-	for mode in "rtt 64 ${BENCH_RTT_COUNT:-1000}" "failover ${BENCH_KILLS:-3}"; do
+	for mode in "rtt 64 ${BENCH_RTT_COUNT:-2000}" "failover ${BENCH_KILLS:-3}"; do
 		# To a file, not $(...): a hung run's element children would hold
 		# the pipe open.
 		RSP_BENCH_BIND=10.0.0.1 LD_LIBRARY_PATH=$libs timeout -s KILL ${BENCH_TIMEOUT:-120} \
 			"$BENCH_PROG" -registrar="$REG" $mode >bench.out 2>bench.err
 		out=$(tail -n 1 bench.out)
-		[ -n "$out" ] || die "$impl $mode: no result ($(tail -n 20 bench.err))"
+		[ -n "$out" ] || die "$impl $mode: no result ($(sed "s/\x1b\[[0-9;]*m//g" bench.err | grep -B3 -A1 -iE "error|warn|refus|die|rsp_" | grep -v "^--" | tail -n 24))"
 		echo "VMBENCH $impl $out"
 	done
 	kill -9 "$reg_pid"

@@ -1,11 +1,8 @@
 #!/usr/bin/env bash
-# RSerPool over kernel SCTP, netcompat beside rsplib:
+# RSerPool over kernel SCTP, netcompat beside rsplib, run by
+# scripts/bench.sh:
 #
-#   tests/vm/bench/vm_sctp-driver.sh BUILD_DIR RESULTS_DIR
-#
-# NOT WIRED INTO make bench YET: the netcompat half runs, the rsplib half
-# (the same program on Debian's librsplib.so.3) hangs in the VM; once it
-# runs, this becomes bench/vm_sctp.sh (scripts/bench.sh runs bench/*.sh).
+#   bench/vm_sctp.sh BUILD_DIR RESULTS_DIR
 #
 # The build machines' kernels have no SCTP, so this runs in the test VM of
 # tests/vm (Debian's cloud kernel under qemu, SOFTWARE EMULATION: absolute
@@ -22,7 +19,7 @@
 set -euo pipefail
 build=$(cd "${1:?usage: $0 BUILD_DIR RESULTS_DIR}" && pwd)
 results=${2:?usage: $0 BUILD_DIR RESULTS_DIR}
-root=$(cd "$(dirname "$0")/../../.." && pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$results"
 
 # Linked against a real librsplib.so.3 (Debian's: librsplib-dev, or the
@@ -56,10 +53,12 @@ fi
 val() { grep "^VMBENCH $1 .*mode=$2 " "$build/vm-console.log" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$3=//p"; }
 nc_rate=$(val netcompat rtt rate) rs_rate=$(val rsplib rtt rate)
 nc_fo=$(val netcompat failover p50_ms) rs_fo=$(val rsplib failover p50_ms)
+nc_cpu=$(val netcompat rtt pu_cpu_us_per_rtt) rs_cpu=$(val rsplib rtt pu_cpu_us_per_rtt)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "null"; else printf "%.3f", a / b }'; }
 num() { [ -n "$1" ] && echo "$1" || echo null; }
 printf '%-28s %12s %12s %8s\n' metric netcompat rsplib ratio
 printf '%-28s %12s %12s %8s\n' "echo_rtt_per_s (kernel SCTP)" "$nc_rate" "$rs_rate" "$(ratio "$nc_rate" "$rs_rate")"
+printf '%-28s %12s %12s %8s\n' "pu_cpu_us_per_rtt" "$nc_cpu" "$rs_cpu" "$(ratio "$nc_cpu" "$rs_cpu")"
 printf '%-28s %12s %12s %8s\n' "failover_p50_ms" "$nc_fo" "$rs_fo" "$(ratio "$nc_fo" "$rs_fo")"
 cat >"$results/vm_sctp.json" <<JSON
 {
@@ -67,6 +66,7 @@ cat >"$results/vm_sctp.json" <<JSON
   "description": "RSerPool over kernel SCTP in the test VM (qemu software emulation: only the ratios mean something): one benchmark program (bench/rsplib_bench.c against librsplib.so.3), on netcompat and on Debian's rsplib 3.4, each with its own registrar",
   "rows": [
     {"metric": "echo_rtt_per_s", "unit": "round trips/s", "better": "higher", "netcompat": $(num "$nc_rate"), "baseline": "rsplib", "rsplib": $(num "$rs_rate"), "ratio": $(ratio "$nc_rate" "$rs_rate"), "description": "64 B strict ping-pong, pool user and pool element in two processes, kernel SCTP"},
+    {"metric": "pu_cpu_us_per_rtt", "unit": "us", "better": "lower", "netcompat": $(num "$nc_cpu"), "baseline": "rsplib", "rsplib": $(num "$rs_cpu"), "ratio": $(ratio "$nc_cpu" "$rs_cpu"), "description": "the pool user's CPU time per round trip: rsplib's rsp_recvmsg with timeout -1 returns EINPROGRESS at once, so its pool user polls (CPU time = wall time)"},
     {"metric": "failover_p50_ms", "unit": "ms", "better": "lower", "netcompat": $(num "$nc_fo"), "baseline": "rsplib", "rsplib": $(num "$rs_fo"), "ratio": $(ratio "$nc_fo" "$rs_fo"), "description": "SIGKILL of the serving element to the first echo from another, median over ${BENCH_KILLS:-3} kills"}
   ],
   "machine": {"nproc": $(nproc), "kernel": "$(uname -r)", "vm": "qemu tcg, Debian cloud kernel"}
