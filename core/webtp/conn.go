@@ -307,5 +307,3 @@ func (w *Conn) LocalAddr() net.Addr { return net.UDPAddrFromAddrPort(w.ep.addr) 
 func (w *Conn) RemoteAddr() net.Addr {
 	return net.UDPAddrFromAddrPort(w.c.Remote())
 }
-
-var _ = io.EOF

@@ -62,7 +62,6 @@ type Endpoint struct {
 	rng       *rand.Rand
 	pipes     map[netip.AddrPort]*Pipe
 	active    []*Pipe // pipes that may have something to send
-	isActive  map[*Pipe]bool
 	listening bool
 	accepts   []*Conn
 	now       time.Time
@@ -87,10 +86,9 @@ func NewEndpoint(cfg Config) *Endpoint {
 		seed, s2 = binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])
 	}
 	return &Endpoint{
-		cfg:      cfg,
-		rng:      rand.New(rand.NewPCG(seed, s2)),
-		pipes:    make(map[netip.AddrPort]*Pipe),
-		isActive: make(map[*Pipe]bool),
+		cfg:   cfg,
+		rng:   rand.New(rand.NewPCG(seed, s2)),
+		pipes: make(map[netip.AddrPort]*Pipe),
 	}
 }
 
@@ -117,8 +115,8 @@ func (e *Endpoint) notify(c *Conn) {
 }
 
 func (e *Endpoint) markActive(p *Pipe) {
-	if !e.isActive[p] {
-		e.isActive[p] = true
+	if !p.active {
+		p.active = true
 		e.active = append(e.active, p)
 	}
 }
@@ -293,7 +291,6 @@ func (e *Endpoint) resetPipe(p *Pipe, now time.Time) {
 	}
 	p.dead = true
 	delete(e.pipes, p.remote)
-	delete(e.isActive, p)
 }
 
 // Poll writes the next datagram to send into buf (cap ≥ wire.MaxPacketSize)
@@ -323,7 +320,7 @@ func (e *Endpoint) Poll(now time.Time, buf []byte) (n int, to netip.AddrPort) {
 
 func (e *Endpoint) dropActive() {
 	p := e.active[0]
-	delete(e.isActive, p)
+	p.active = false
 	copy(e.active, e.active[1:])
 	e.active[len(e.active)-1] = nil
 	e.active = e.active[:len(e.active)-1]

@@ -78,10 +78,7 @@ func (p *Pipe) onConfirm(h *wire.Handshake) {
 func (p *Pipe) onAccept(h *wire.Handshake) {
 	c := p.conns[connKey(h.ID, true)]
 	if c == nil || c.state != stateConnecting {
-		if c != nil && c.noDup && c.state == stateOpen && c.nonce == h.Nonce {
-			// Our CONFIRM may be lost; loss recovery resends it, and
-			// a repeated ACCEPT needs no more.
-		}
+		// A repeated ACCEPT: a lost CONFIRM is resent by loss recovery.
 		return
 	}
 	if (h.Flags&wire.FlagNoDup != 0) != c.noDup {

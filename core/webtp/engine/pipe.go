@@ -41,6 +41,7 @@ type Pipe struct {
 	ackedFn  func(pn uint64)
 	lostFn   func(pn uint64)
 	dead     bool
+	active   bool // in the endpoint's list of pipes that may send
 }
 
 func newPipe(ep *Endpoint, remote netip.AddrPort, now time.Time) *Pipe {
