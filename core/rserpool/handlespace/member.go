@@ -48,6 +48,7 @@ const (
 	flagLive      = 1 << iota // in the handlespace
 	flagKAPending             // a keep-alive is outstanding
 	flagKASent                // kaSent is set
+	flagMarked                // audit mark (mark.go)
 )
 
 // Key returns the element's pool handle and identifier.

@@ -108,6 +108,7 @@ func (h *Handlespace) setHome(m *Member, home uint32, kaDue int64) bool {
 	}
 	h.dropOwned(m)
 	m.PE.HomeServer = home
+	m.flags &^= flagMarked
 	h.addOwned(m)
 	owned := home == h.cfg.ServerID
 	switch {

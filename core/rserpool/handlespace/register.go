@@ -114,6 +114,7 @@ func (h *Handlespace) register(now time.Time, handle []byte, pe *wire.PoolElemen
 	}
 
 	oldHome := m.PE.HomeServer
+	m.flags &^= flagMarked
 	storeElement(m, pe, minScope)
 	m.PE.HomeServer = oldHome
 	if conn != m.conn {

@@ -19,6 +19,10 @@ import (
 // or user (responses, keep-alives, announces, cookies, business cards,
 // errors) are logged and otherwise ignored, as rsplib does.
 func (r *Registrar) Handle(now time.Time, from AssocID, m wire.Message, unrecognized []wire.RawParam) []Output {
+	return r.flush(r.handle(now, from, m, unrecognized))
+}
+
+func (r *Registrar) handle(now time.Time, from AssocID, m wire.Message, unrecognized []wire.RawParam) []Output {
 	a := r.assoc(now, from)
 	a.lastActive = now
 	a.garbage = 0
@@ -196,9 +200,9 @@ func (r *Registrar) resolve(now time.Time, a *assocState, m *wire.HandleResoluti
 	if m.HasItems && m.Items > 0 && m.Items < uint32(n) {
 		n = int(m.Items)
 	}
-	r.ids = sel.Select(n, r.ids[:0])
-	resp.Elements = make([]wire.PoolElement, 0, len(r.ids))
-	for _, id := range r.ids {
+	r.selected = sel.Select(n, r.selected[:0])
+	resp.Elements = make([]wire.PoolElement, 0, len(r.selected))
+	for _, id := range r.selected {
 		mem := pool.Member(id)
 		if mem == nil {
 			continue // cannot happen: the selector follows the pool
@@ -226,6 +230,14 @@ func (r *Registrar) keepAliveAck(now time.Time, a *assocState, m *wire.EndpointK
 	switch {
 	case mem == nil:
 		r.log.Debug("keep-alive ack for unknown element", "pool", handleStr(string(m.PoolHandle)), "pe", peStr(m.PEID), "assoc", a.id)
+	case mem.Conn() == 0 && mem.Home() == r.cfg.ServerID && mem.KeepAlivePending():
+		// A taken-over element answers the keep-alive that reached it
+		// over a new association: from now on it is reached there.
+		r.hs.SetConn(mem, handlespace.ConnKey(a.id))
+		a.elements++
+		r.stats.KeepAliveAcks++
+		r.hs.KeepAliveAcked(now, mem)
+		r.log.Info("taken-over pool element answered", "pool", handleStr(mem.Handle()), "pe", peStr(mem.PE.ID), "assoc", a.id)
 	case AssocID(mem.Conn()) != a.id:
 		r.log.Debug("keep-alive ack from a foreign association ignored", "pool", handleStr(mem.Handle()), "pe", peStr(m.PEID),
 			"assoc", a.id, "registered_on", AssocID(mem.Conn()))

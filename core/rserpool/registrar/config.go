@@ -3,9 +3,11 @@ package registrar
 import (
 	"log/slog"
 	"math/rand/v2"
+	"net/netip"
 	"time"
 
 	"netcompat/core/rserpool/handlespace"
+	"netcompat/core/rserpool/wire"
 )
 
 // Defaults (rsplib's rspregistrar unless noted; reference sheet section 5).
@@ -27,6 +29,17 @@ const (
 	// about 0.5 KB per element (handlespace and selector) it caps the
 	// handlespace near 50 MB whatever clients register.
 	DefaultMaxElements = 100000
+
+	// ENRP defaults (rsplib's rspregistrar; reference sheet section 5).
+	DefaultPeerHeartbeatCycle      = 2444444 * time.Microsecond // -peerheartbeatcycle
+	DefaultPeerMaxTimeLastHeard    = 5 * time.Second            // -peermaxtimelastheard
+	DefaultPeerMaxTimeNoResponse   = 5 * time.Second            // -peermaxtimenoresponse
+	DefaultMentorDiscoveryTimeout  = 5 * time.Second            // -mentordiscoverytimeout
+	DefaultTakeoverExpiryInterval  = 5 * time.Second            // -takeoverexpiryinterval
+	DefaultMaxElementsPerHTRequest = 128                        // -maxelementsperhtrequest
+	// MaxPeers bounds the peer table: a registrar pool is a handful of
+	// servers, and each peer costs timers and fan-out on every update.
+	MaxPeers = 256
 
 	// DefaultMaxGarbage is how many undecodable messages in a row an
 	// association may send before the registrar closes it.
@@ -86,6 +99,10 @@ type Config struct {
 	// messages in a row close an association; default 8.
 	MaxGarbage int
 
+	// ENRP (RFC 5353; enrp.go). Without ENRP the registrar is alone and
+	// ignores ENRP messages.
+	ENRP ENRPConfig
+
 	// Rand drives the random policies and the random server ID; nil
 	// seeds one from the runtime's generator. Tests pass a seeded one.
 	Rand *rand.Rand
@@ -126,6 +143,7 @@ func (c Config) withDefaults() Config {
 	if c.MaxGarbage <= 0 {
 		c.MaxGarbage = DefaultMaxGarbage
 	}
+	c.ENRP = c.ENRP.withDefaults()
 	if c.Rand == nil {
 		c.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
@@ -134,6 +152,51 @@ func (c Config) withDefaults() Config {
 	}
 	for c.ServerID == 0 {
 		c.ServerID = c.Rand.Uint32()
+	}
+	return c
+}
+
+// ENRPConfig configures the registrar's ENRP side. A zero field means its
+// default.
+type ENRPConfig struct {
+	// Enabled turns ENRP on: peers, Presence, synchronisation, takeover.
+	Enabled bool
+	// Self is the Server Information transport this registrar sends in
+	// its Presence: where peers reach its ENRP endpoint (the I/O layer
+	// fills it in).
+	Self wire.Transport
+	// StaticPeers are the ENRP endpoints of -peer= options: each entry
+	// one peer, possibly multi-homed. They get Presence messages until
+	// they answer; their identities come from their answers.
+	StaticPeers [][]netip.AddrPort
+	// Multicast sends every Presence heartbeat as an Output with
+	// Presence set too (the I/O layer's multicast socket).
+	Multicast bool
+
+	HeartbeatCycle         time.Duration // Presence to every peer; default 2.444 s
+	MaxTimeLastHeard       time.Duration // silence before a Presence with R; default 5 s
+	MaxTimeNoResponse      time.Duration // then silence before the peer is dead; default 5 s
+	MentorDiscoveryTimeout time.Duration // startup phase; default 5 s
+	TakeoverExpiryInterval time.Duration // wait for Init Takeover Acks; default 5 s
+	// MaxElementsPerHTRequest is the page size of Handle Table Responses
+	// this registrar sends (default 128); a page also ends before it
+	// would exceed wire.MaxMessageSize.
+	MaxElementsPerHTRequest int
+}
+
+func (c ENRPConfig) withDefaults() ENRPConfig {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.HeartbeatCycle, DefaultPeerHeartbeatCycle)
+	def(&c.MaxTimeLastHeard, DefaultPeerMaxTimeLastHeard)
+	def(&c.MaxTimeNoResponse, DefaultPeerMaxTimeNoResponse)
+	def(&c.MentorDiscoveryTimeout, DefaultMentorDiscoveryTimeout)
+	def(&c.TakeoverExpiryInterval, DefaultTakeoverExpiryInterval)
+	if c.MaxElementsPerHTRequest <= 0 {
+		c.MaxElementsPerHTRequest = DefaultMaxElementsPerHTRequest
 	}
 	return c
 }

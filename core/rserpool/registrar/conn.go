@@ -33,10 +33,12 @@ const maxInflight = 16
 // MaxQueuedBytes is a safety net: a queue above it closes the
 // association.
 type conn struct {
-	id   AssocID
-	a    transport.Assoc
-	peer netip.AddrPort
-	s    *Server
+	id    AssocID
+	a     transport.Assoc // nil while a dialed association is being set up (dial.go)
+	peer  netip.AddrPort
+	s     *Server
+	proto wire.Protocol // ASAP or ENRP: how the reader decodes
+	key   string        // dialed associations: the Server.dialed key
 
 	mu      sync.Mutex
 	q       [][]byte // encoded messages for the writer
@@ -51,16 +53,33 @@ type conn struct {
 	ends     atomic.Int32 // reader and writer that have finished
 }
 
-func newConn(id AssocID, a transport.Assoc, s *Server) *conn {
-	c := &conn{id: id, a: a, s: s,
+func newConn(id AssocID, a transport.Assoc, s *Server, proto wire.Protocol) *conn {
+	c := &conn{id: id, s: s, proto: proto,
 		wake:  make(chan struct{}, 1),
 		space: make(chan struct{}, 1),
 		stop:  make(chan struct{}),
 	}
+	if a != nil {
+		c.setAssoc(a)
+	}
+	return c
+}
+
+// setAssoc gives c its association (at once, or when a dial completes).
+func (c *conn) setAssoc(a transport.Assoc) {
+	c.mu.Lock()
+	c.a = a
+	c.mu.Unlock()
 	if r := a.RemoteAddrs(); len(r) > 0 {
 		c.peer = r[0]
 	}
-	return c
+}
+
+// assoc returns c's association, nil while a dial is under way.
+func (c *conn) assoc() transport.Assoc {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.a
 }
 
 func signal(ch chan struct{}) {
@@ -102,14 +121,20 @@ func (c *conn) closeQueue() {
 		c.closing = true
 		close(c.stop)
 		signal(c.wake)
-		c.grace = time.AfterFunc(c.s.cfg.CloseGrace, func() { c.a.Close() })
+		c.grace = time.AfterFunc(c.s.cfg.CloseGrace, func() {
+			if a := c.assoc(); a != nil {
+				a.Close()
+			}
+		})
 	}
 }
 
 // abort closes the association at once, dropping what is queued.
 func (c *conn) abort() {
 	c.closeQueue()
-	c.a.Close()
+	if a := c.assoc(); a != nil {
+		a.Close()
+	}
 }
 
 // handled is called by the state machine for each message it took from
@@ -162,6 +187,11 @@ func (s *Server) reader(c *conn) {
 		n, _, err := c.a.Recv(buf)
 		ev := event{kind: evMessage, c: c}
 		switch {
+		case err == nil && c.proto == wire.ENRP:
+			ev.msg, ev.reports, ev.err = wire.ParseENRPReport(buf[:n])
+			if ev.err != nil {
+				ev.raw = append([]byte(nil), buf[:min(n, tooLargeHead)]...)
+			}
 		case err == nil:
 			ev.msg, ev.reports, ev.err = wire.ParseASAPReport(buf[:n])
 			if ev.err != nil {

@@ -32,6 +32,10 @@ func (r *Registrar) HandleBytes(now time.Time, from AssocID, b []byte) []Output 
 // doc.go, "Errors", for the answers and for when the association is
 // closed.
 func (r *Registrar) HandleInvalid(now time.Time, from AssocID, b []byte, err error, reports []wire.RawParam) []Output {
+	return r.flush(r.handleInvalid(now, from, b, err, reports))
+}
+
+func (r *Registrar) handleInvalid(now time.Time, from AssocID, b []byte, err error, reports []wire.RawParam) []Output {
 	a := r.assoc(now, from)
 	a.lastActive = now
 	typ := uint8(0)

@@ -3,6 +3,7 @@ package registrar
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"netcompat/core/rserpool/handlespace"
@@ -14,14 +15,27 @@ import (
 // chooses the numbers. 0 names none.
 type AssocID uint64
 
-// Output is one thing the state machine wants done: send Msg on
-// association To (or, with Announce, on the announce socket), then close
-// To if Close is set. Msg may be nil with Close.
+// Output is one thing the state machine wants done: send Msg, then close
+// To if Close is set (Msg may be nil with Close). Where Msg goes:
+//
+//   - To: on that association (ASAP, or ENRP for replies);
+//   - Announce: on the ASAP Server Announce socket;
+//   - Presence: on the ENRP multicast socket;
+//   - Peer (ENRP): to that peer, on an association the I/O layer has
+//     with it or opens to PeerAddrs; with Peer 0 to the static peer at
+//     PeerAddrs;
+//   - DialASAP: to a pool element with no association here (a takeover's
+//     Endpoint Keep-Alive), on an association opened to that endpoint;
+//     the element's Ack then links it to that association.
 type Output struct {
-	To       AssocID
-	Announce bool
-	Msg      wire.Message
-	Close    bool
+	To        AssocID
+	Announce  bool
+	Presence  bool
+	Peer      uint32
+	PeerAddrs []netip.AddrPort
+	DialASAP  []netip.AddrPort
+	Msg       wire.Message
+	Close     bool
 }
 
 // Registrar is the ASAP side of an RSerPool registrar as a state machine:
@@ -44,7 +58,17 @@ type Registrar struct {
 
 	stats Stats
 
-	ids []uint32              // scratch: selected PE identifiers
+	// ENRP (enrp*.go, peer.go, takeover.go)
+	peers         map[uint32]*peer
+	enrpAssocs    map[AssocID]*enrpAssoc
+	updates       []pendingUpdate
+	enrpStarted   bool
+	startup       bool
+	startupEnds   time.Time
+	mentorID      uint32
+	nextHeartbeat time.Time
+
+	selected []uint32              // scratch: selected PE identifiers
 	kas []*handlespace.Member // scratch: keep-alive queries
 }
 
@@ -55,6 +79,7 @@ type assocState struct {
 	garbage    int // undecodable messages in a row
 	elements   int // pool elements registered over it
 	hr, eu     bucket
+	remote     *wire.Transport // the peer's end, for Handle Updates (AssocOpenedFrom)
 }
 
 // Stats are the registrar's counters and gauges. Counters count since
@@ -82,19 +107,42 @@ type Stats struct {
 	Expirations               uint64 // elements removed at the end of their registration life
 	AssocLossRemovals         uint64 // elements removed with their association
 	Announces                 uint64
+	KeepAliveDials            uint64 // keep-alives to taken-over elements without an association
 	Errors                    uint64 // ASAP Error messages sent
 	Garbage                   uint64 // undecodable, oversized or unknown-type messages
 	GarbageCloses             uint64 // associations closed for garbage
 	IdleCloses                uint64 // associations closed by the autoclose timeout
+
+	// ENRP
+	Peers                       int // gauge
+	PeersLearned                uint64
+	PeersLost                   uint64
+	ENRPMessages                uint64 // decoded ENRP messages received on associations
+	ENRPGarbage                 uint64 // undecodable or unexpected ENRP messages
+	PresencesReceived           uint64
+	PresencesSent               uint64 // heartbeats
+	HandleUpdatesSent           uint64 // one per peer
+	HandleUpdatesReceived       uint64
+	HandleTableRequests         uint64 // received
+	HandleTableElementsSent     uint64
+	HandleTableElementsReceived uint64
+	PeerElementsRefused         uint64 // peers' elements not applied
+	Synchronisations            uint64 // handle table walks started (mentor or audit)
+	Audits                      uint64 // of which started by a checksum mismatch
+	AuditPurges                 uint64 // elements removed by audits
+	Takeovers                   uint64
+	TakenOverElements           uint64
 }
 
 // New returns a registrar with an empty handlespace.
 func New(cfg Config) *Registrar {
 	cfg = cfg.withDefaults()
 	r := &Registrar{
-		cfg:    cfg,
-		log:    cfg.Logger,
-		assocs: make(map[AssocID]*assocState),
+		cfg:        cfg,
+		log:        cfg.Logger,
+		assocs:     make(map[AssocID]*assocState),
+		peers:      make(map[uint32]*peer),
+		enrpAssocs: make(map[AssocID]*enrpAssoc),
 	}
 	r.hs = handlespace.New(handlespace.Config{
 		ServerID:           cfg.ServerID,
@@ -138,6 +186,7 @@ func (r *Registrar) Stats() Stats {
 	s.PoolElements = r.hs.Len()
 	s.OwnedPoolElements = r.hs.OwnedCount(r.cfg.ServerID)
 	s.Associations = len(r.assocs)
+	s.Peers = len(r.peers)
 	return s
 }
 
@@ -146,6 +195,18 @@ func (r *Registrar) Stats() Stats {
 // about.)
 func (r *Registrar) AssocOpened(now time.Time, id AssocID) []Output {
 	r.assoc(now, id)
+	return nil
+}
+
+// AssocOpenedFrom is AssocOpened with the peer's end of the association,
+// which Handle Updates name as the ASAP transport of the elements
+// registered over it when they name none (rsplib's registrator
+// transport): a registrar taking them over reaches them there.
+func (r *Registrar) AssocOpenedFrom(now time.Time, id AssocID, remote wire.Transport) []Output {
+	a := r.assoc(now, id)
+	if len(remote.Addrs) > 0 {
+		a.remote = &remote
+	}
 	return nil
 }
 
@@ -159,7 +220,7 @@ func (r *Registrar) AssocClosed(now time.Time, id AssocID) []Output {
 		return nil
 	}
 	r.dropAssoc(a, "association closed")
-	return nil
+	return r.flush(nil)
 }
 
 // dropAssoc forgets a and removes its elements.
@@ -210,6 +271,9 @@ func (r *Registrar) NextDeadline() (t time.Time, ok bool) {
 	if len(r.assocs) > 0 && r.cfg.AutoCloseTimeout > 0 {
 		earlier(r.nextIdleCheck)
 	}
+	if u, eok := r.enrpDeadline(); eok {
+		earlier(u)
+	}
 	return t, ok
 }
 
@@ -234,18 +298,23 @@ func (r *Registrar) Tick(now time.Time) []Output {
 
 	r.kas = r.hs.KeepAlivesDue(now, r.kas[:0])
 	for _, m := range r.kas {
-		to := AssocID(m.Conn())
-		if to != 0 {
-			out = r.send(now, out, to, &wire.EndpointKeepAlive{
-				Home:       true,
-				ServerID:   r.cfg.ServerID,
-				PoolHandle: []byte(m.Handle()),
-				PEID:       m.PE.ID,
-			})
-			r.stats.KeepAlives++
+		ka := &wire.EndpointKeepAlive{
+			Home:       true,
+			ServerID:   r.cfg.ServerID,
+			PoolHandle: []byte(m.Handle()),
+			PEID:       m.PE.ID,
 		}
-		// Without an association (not possible for ASAP registrations)
-		// the keep-alive cannot go out; it then times out like a lost one.
+		if to := AssocID(m.Conn()); to != 0 {
+			out = r.send(now, out, to, ka)
+			r.stats.KeepAlives++
+		} else if ep := asapEndpoint(m.PE.ASAP); len(ep) > 0 {
+			// Taken over: reach the element where it said it listens.
+			out = append(out, Output{DialASAP: ep, Msg: ka})
+			r.stats.KeepAlives++
+			r.stats.KeepAliveDials++
+		}
+		// Without either the keep-alive cannot go out; it then times out
+		// like a lost one.
 		r.hs.KeepAliveSent(now, m)
 	}
 	clear(r.kas[:cap(r.kas)]) // hold no removed elements
@@ -273,6 +342,20 @@ func (r *Registrar) Tick(now time.Time) []Output {
 			}
 		}
 		r.nextIdleCheck = now.Add(r.idleCheckPeriod())
+	}
+	return r.flush(r.enrpTick(now, out))
+}
+
+// asapEndpoint returns the endpoint of an element's ASAP transport.
+func asapEndpoint(t *wire.Transport) []netip.AddrPort {
+	if t == nil || t.Port == 0 {
+		return nil
+	}
+	out := make([]netip.AddrPort, 0, len(t.Addrs))
+	for _, a := range t.Addrs {
+		if a.IsValid() && !a.IsUnspecified() {
+			out = append(out, netip.AddrPortFrom(a, t.Port))
+		}
 	}
 	return out
 }

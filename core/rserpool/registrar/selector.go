@@ -3,6 +3,7 @@ package registrar
 import (
 	"netcompat/core/rserpool/handlespace"
 	"netcompat/core/rserpool/policy"
+	"netcompat/core/rserpool/wire"
 )
 
 // poolSelector is a pool's Selector in the handlespace: the pool's
@@ -41,6 +42,7 @@ func (s *poolSelector) MemberAdded(m *handlespace.Member) {
 	if err != nil {
 		s.r.log.Error("selector: adding element", "pool", handleStr(m.Handle()), "pe", peStr(m.PE.ID), "err", err)
 	}
+	s.r.noteChange(m, wire.UpdateAddPE)
 }
 
 func (s *poolSelector) MemberUpdated(m *handlespace.Member) {
@@ -51,6 +53,7 @@ func (s *poolSelector) MemberUpdated(m *handlespace.Member) {
 	if err != nil {
 		s.r.log.Error("selector: updating element", "pool", handleStr(m.Handle()), "pe", peStr(m.PE.ID), "err", err)
 	}
+	s.r.noteChange(m, wire.UpdateAddPE)
 }
 
 func (s *poolSelector) MemberRemoved(m *handlespace.Member) {
@@ -58,6 +61,7 @@ func (s *poolSelector) MemberRemoved(m *handlespace.Member) {
 		a.elements--
 	}
 	s.Remove(m.PE.ID)
+	s.r.noteChange(m, wire.UpdateDelPE)
 }
 
 // selectorOf returns pool p's selector, or nil.

@@ -45,6 +45,8 @@ const (
 	// every association when the server closes) may take to send what is
 	// queued for it before it is cut.
 	DefaultCloseGrace = 2 * time.Second
+	// DefaultDialTimeout bounds outbound association set-up.
+	DefaultDialTimeout = 5 * time.Second
 )
 
 // DefaultASAPAddr is where the registrar listens without -asap=.
@@ -78,6 +80,23 @@ type ServerConfig struct {
 	// AnnounceTTL is the multicast TTL (hop limit); default 1.
 	AnnounceTTL int
 
+	// ENRP lists the addresses to serve ENRP on (one multi-homed
+	// endpoint, -enrp=); none turns ENRP off and the registrar is alone.
+	// Port 0 picks one. Same backend as ASAP: kernel SCTP, or the TCP
+	// mapping with the same bare framing (PPID 12).
+	ENRP []netip.AddrPort
+	// Peers are static peers' ENRP endpoints (-peer=), each one peer.
+	Peers [][]netip.AddrPort
+	// ENRPMulticast is the Presence group (rsplib: 239.0.0.51:9901,
+	// wire.ENRPAnnounceGroup); the zero value uses none (static peers
+	// only). It is joined on, and sent by, ENRPMulticastInterface
+	// (default "lo") with AnnounceTTL.
+	ENRPMulticast          netip.AddrPort
+	ENRPMulticastInterface string
+	// DialTimeout bounds opening an association to a peer or to a pool
+	// element taken over; default DefaultDialTimeout.
+	DialTimeout time.Duration
+
 	CloseGrace      time.Duration // default DefaultCloseGrace
 	MaxAssociations int           // default DefaultMaxAssociations
 	MaxMessageSize  int           // inbound; default DefaultMaxMessageSize
@@ -97,6 +116,12 @@ func (c ServerConfig) withDefaults() ServerConfig {
 	}
 	if c.AnnounceTTL <= 0 {
 		c.AnnounceTTL = DefaultAnnounceTTL
+	}
+	if c.ENRPMulticastInterface == "" {
+		c.ENRPMulticastInterface = DefaultAnnounceInterface
+	}
+	if c.DialTimeout <= 0 {
+		c.DialTimeout = DefaultDialTimeout
 	}
 	if c.MaxAssociations <= 0 {
 		c.MaxAssociations = DefaultMaxAssociations
@@ -121,6 +146,9 @@ func (c ServerConfig) withDefaults() ServerConfig {
 		c.Registrar.Logger = c.Logger
 	}
 	c.Registrar.Announce = c.Announce.IsValid()
+	c.Registrar.ENRP.Enabled = len(c.ENRP) > 0
+	c.Registrar.ENRP.StaticPeers = c.Peers
+	c.Registrar.ENRP.Multicast = c.ENRP != nil && c.ENRPMulticast.IsValid()
 	return c
 }
 
@@ -137,11 +165,20 @@ type Server struct {
 	backend transport.Backend
 	ann     *announcer
 
+	enrpLn    transport.Listener // nil without ENRP
+	enrpAddrs []netip.AddrPort
+	presence  *presenceSocket // nil without multicast Presence
+	routes    *routes         // outbound routes; the state machine goroutine's
+	lastID    atomic.Uint64   // association IDs, shared by every source
+
 	events   chan event
 	statsReq chan chan Stats
+	snapReq  chan chan *Snapshot
 	done     chan struct{} // closed by Close
 	loopDone chan struct{} // closed when the state machine goroutine ends
 	accDone  chan struct{} // closed when the accept goroutine ends
+
+	enrpAccDone chan struct{} // closed when the ENRP accept goroutine ends
 	final    Stats         // the last stats, written before loopDone closes
 
 	live   atomic.Int64 // open associations (reader or writer still running)
@@ -154,8 +191,10 @@ type eventKind uint8
 
 const (
 	evOpened eventKind = iota
+	evDialed           // an association we opened is up
 	evMessage
 	evClosed
+	evPresence // a datagram on the ENRP multicast socket
 )
 
 // event is what the accept and reader goroutines tell the state machine.
@@ -164,8 +203,9 @@ type event struct {
 	c       *conn
 	msg     wire.Message
 	reports []wire.RawParam
-	err     error  // evMessage: decoding error; evClosed: why
-	raw     []byte // evMessage with err: the message (or its head)
+	err     error      // evMessage: decoding error; evClosed: why
+	raw     []byte     // evMessage with err: the message (or its head)
+	src     netip.Addr // evPresence: the sender
 }
 
 // Listen starts a registrar server: it listens on cfg.ASAP (FramingBare,
@@ -189,15 +229,29 @@ func Listen(cfg ServerConfig) (*Server, error) {
 	s := &Server{
 		cfg:      cfg,
 		log:      cfg.Logger,
-		reg:      New(cfg.Registrar),
 		ln:       ln,
 		addrs:    ln.Addrs(),
 		backend:  backend,
+		routes:   newRoutes(),
 		events:   make(chan event, 256),
 		statsReq: make(chan chan Stats),
+		snapReq:  make(chan chan *Snapshot),
 		done:     make(chan struct{}),
 		loopDone: make(chan struct{}),
 		accDone:  make(chan struct{}),
+	}
+	fail := func(err error) (*Server, error) {
+		ln.Close()
+		if s.enrpLn != nil {
+			s.enrpLn.Close()
+		}
+		if s.ann != nil {
+			s.ann.close()
+		}
+		if s.presence != nil {
+			s.presence.close()
+		}
+		return nil, err
 	}
 	if cfg.Announce.IsValid() {
 		port := uint16(0)
@@ -206,15 +260,102 @@ func Listen(cfg ServerConfig) (*Server, error) {
 		}
 		s.ann, err = newAnnouncer(cfg.Announce, cfg.AnnounceInterface, cfg.AnnounceTTL, port, s.log)
 		if err != nil {
-			ln.Close()
-			return nil, err
+			return fail(err)
 		}
+	}
+	if len(cfg.ENRP) > 0 {
+		s.enrpLn, err = transport.Listen(cfg.ENRP, &transport.Options{
+			Backend:        backend,
+			Framing:        transport.FramingBare,
+			PPID:           transport.PPIDENRP,
+			MaxMessageSize: transport.MaxBareMessageSize,
+		})
+		if err != nil {
+			return fail(fmt.Errorf("registrar: ENRP listen on %v: %w", cfg.ENRP, err))
+		}
+		s.enrpAddrs = s.enrpLn.Addrs()
+		cfg.Registrar.ENRP.Self = s.serverTransport(s.enrpAddrs)
+		if cfg.ENRPMulticast.IsValid() {
+			s.presence, err = newPresenceSocket(cfg.ENRPMulticast, cfg.ENRPMulticastInterface, cfg.AnnounceTTL, s.log)
+			if err != nil {
+				return fail(err)
+			}
+		}
+	}
+	s.reg = New(cfg.Registrar)
+	if s.ann != nil {
 		s.reg.SetAnnounceTransports(s.announceTransports())
 	}
 	s.wg.Add(1)
-	go s.acceptLoop()
+	go s.acceptLoop(s.ln, wire.ASAP, s.accDone)
+	if s.enrpLn != nil {
+		s.enrpAccDone = make(chan struct{})
+		s.wg.Add(1)
+		go s.acceptLoop(s.enrpLn, wire.ENRP, s.enrpAccDone)
+	}
+	if s.presence != nil {
+		s.wg.Add(1)
+		go s.presenceLoop(s.presence)
+	}
 	go s.run()
 	return s, nil
+}
+
+// ENRPAddrs returns the addresses ENRP is served on (none without ENRP).
+func (s *Server) ENRPAddrs() []netip.AddrPort { return append([]netip.AddrPort(nil), s.enrpAddrs...) }
+
+// serverTransport is the transport of our Server Information: the ENRP
+// endpoint with an unspecified address replaced by the host's addresses
+// (peers must be able to match them against the association, as rsplib
+// does).
+func (s *Server) serverTransport(addrs []netip.AddrPort) wire.Transport {
+	kind := wire.ParamTCPTransport
+	if s.backend == transport.BackendKernel {
+		kind = wire.ParamSCTPTransport
+	}
+	t := wire.Transport{Kind: kind, Use: wire.UseData}
+	for _, ap := range addrs {
+		t.Port = ap.Port()
+		a := ap.Addr().Unmap()
+		if !a.IsUnspecified() {
+			t.Addrs = appendNew(t.Addrs, a)
+			continue
+		}
+		for _, ha := range hostAddrs() {
+			if a.Is6() || ha.Is4() {
+				t.Addrs = appendNew(t.Addrs, ha)
+			}
+		}
+	}
+	if len(t.Addrs) > wire.MaxAddrs {
+		t.Addrs = t.Addrs[:wire.MaxAddrs]
+	}
+	return t
+}
+
+// hostAddrs lists the host's addresses, not link-local ones, loopback
+// last.
+func hostAddrs() []netip.Addr {
+	var out, lo []netip.Addr
+	ifas, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil
+	}
+	for _, ia := range ifas {
+		p, err := netip.ParsePrefix(ia.String())
+		if err != nil {
+			continue
+		}
+		a := p.Addr().Unmap()
+		switch {
+		case a.IsLinkLocalUnicast():
+		case a.IsLoopback():
+			lo = append(lo, a)
+		default:
+			out = append(out, a)
+		}
+	}
+	return append(out, lo...)
 }
 
 // Addrs returns the addresses the server listens on, with the port chosen
@@ -264,6 +405,13 @@ func (s *Server) Close() error {
 		close(s.done)
 		s.ln.Close()
 		<-s.accDone
+		if s.enrpLn != nil {
+			s.enrpLn.Close()
+			<-s.enrpAccDone
+		}
+		if s.presence != nil {
+			s.presence.close()
+		}
 		<-s.loopDone
 		s.conns.Range(func(_, v any) bool {
 			v.(*conn).closeQueue() // flush, then close
@@ -275,7 +423,9 @@ func (s *Server) Close() error {
 		case <-finished:
 		case <-time.After(s.cfg.CloseGrace):
 			s.conns.Range(func(_, v any) bool {
-				v.(*conn).a.Close()
+				if a := v.(*conn).assoc(); a != nil {
+					a.Close()
+				}
 				return true
 			})
 			<-finished
@@ -287,14 +437,13 @@ func (s *Server) Close() error {
 	return err
 }
 
-// acceptLoop accepts associations until the listener closes.
-func (s *Server) acceptLoop() {
+// acceptLoop accepts associations of protocol proto until ln closes.
+func (s *Server) acceptLoop(ln transport.Listener, proto wire.Protocol, done chan struct{}) {
 	defer s.wg.Done()
-	defer close(s.accDone)
-	var next AssocID
+	defer close(done)
 	var refused uint64
 	for {
-		a, err := s.ln.Accept()
+		a, err := ln.Accept()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -314,8 +463,7 @@ func (s *Server) acceptLoop() {
 			}
 			continue
 		}
-		next++
-		c := newConn(next, a, s)
+		c := newConn(AssocID(s.lastID.Add(1)), a, s, proto)
 		s.live.Add(1)
 		s.conns.Store(c.id, c)
 		select {
@@ -352,36 +500,15 @@ func (s *Server) run() {
 		select {
 		case ev := <-s.events:
 			now := time.Now()
-			id := ev.c.id
-			switch ev.kind {
-			case evOpened:
-				conns[id] = ev.c
-				s.log.Debug("association opened", "assoc", id, "peer", ev.c.peer)
-				outs = s.reg.AssocOpened(now, id)
-			case evMessage:
-				ev.c.handled()
-				if conns[id] == nil {
-					continue // closed meanwhile; its late messages are void
-				}
-				if ev.err != nil {
-					outs = s.reg.HandleInvalid(now, id, ev.raw, ev.err, ev.reports)
-				} else {
-					outs = s.reg.Handle(now, id, ev.msg, ev.reports)
-				}
-			case evClosed:
-				if c := conns[id]; c != nil {
-					delete(conns, id)
-					c.closeQueue()
-					s.log.Debug("association closed", "assoc", id, "peer", c.peer, "err", ev.err)
-				}
-				outs = s.reg.AssocClosed(now, id)
-			}
+			outs = s.handleEvent(now, conns, ev)
 			s.dispatch(now, conns, outs)
 		case <-timer.C:
 			now := time.Now()
 			s.dispatch(now, conns, s.reg.Tick(now))
 		case ch := <-s.statsReq:
 			ch <- s.reg.Stats()
+		case ch := <-s.snapReq:
+			ch <- s.reg.Snapshot(time.Now())
 		case <-s.done:
 			s.final = s.reg.Stats()
 			return
@@ -390,40 +517,131 @@ func (s *Server) run() {
 	}
 }
 
+// handleEvent gives one event to the state machine.
+func (s *Server) handleEvent(now time.Time, conns map[AssocID]*conn, ev event) []Output {
+	if ev.kind == evPresence {
+		if ev.err != nil {
+			return s.reg.HandleENRPInvalid(now, 0, ev.err)
+		}
+		return s.reg.HandlePresenceMulticast(now, ev.src, ev.msg)
+	}
+	c := ev.c
+	id := c.id
+	switch ev.kind {
+	case evOpened, evDialed:
+		conns[id] = c
+		s.log.Debug("association opened", "assoc", id, "peer", c.peer, "protocol", c.proto.String(), "dialed", ev.kind == evDialed)
+		if c.proto == wire.ENRP {
+			s.reg.ENRPAssocOpened(now, id, c.assoc().RemoteAddrs())
+			return nil
+		}
+		return s.reg.AssocOpenedFrom(now, id, s.remoteTransport(c))
+	case evMessage:
+		c.handled()
+		if conns[id] == nil {
+			return nil // closed meanwhile; its late messages are void
+		}
+		if c.proto == wire.ENRP {
+			if ev.err != nil {
+				return s.reg.HandleENRPInvalid(now, id, ev.err)
+			}
+			if sender := enrpIDs(ev.msg).Sender; sender != 0 {
+				if cur := s.routes.byPeer[sender]; cur == nil || conns[cur.id] == nil {
+					s.routes.byPeer[sender] = c
+				}
+			}
+			return s.reg.HandleENRP(now, id, ev.msg)
+		}
+		if ev.err != nil {
+			return s.reg.HandleInvalid(now, id, ev.raw, ev.err, ev.reports)
+		}
+		return s.reg.Handle(now, id, ev.msg, ev.reports)
+	case evClosed:
+		if conns[id] != nil {
+			delete(conns, id)
+			c.closeQueue()
+			s.log.Debug("association closed", "assoc", id, "peer", c.peer, "protocol", c.proto.String(), "err", ev.err)
+		}
+		return s.lost(now, c)
+	}
+	return nil
+}
+
+// lost tells the state machine that c is gone.
+func (s *Server) lost(now time.Time, c *conn) []Output {
+	s.routes.forget(c)
+	if c.proto == wire.ENRP {
+		s.reg.ENRPAssocClosed(now, c.id)
+		return nil
+	}
+	return s.reg.AssocClosed(now, c.id)
+}
+
+// remoteTransport describes the far end of ASAP association c.
+func (s *Server) remoteTransport(c *conn) wire.Transport {
+	kind := wire.ParamTCPTransport
+	if s.backend == transport.BackendKernel {
+		kind = wire.ParamSCTPTransport
+	}
+	t := wire.Transport{Kind: kind, Use: wire.UseData}
+	if a := c.assoc(); a != nil {
+		for _, ap := range a.RemoteAddrs() {
+			t.Port = ap.Port()
+			t.Addrs = appendNew(t.Addrs, ap.Addr().Unmap())
+		}
+	}
+	if len(t.Addrs) > wire.MaxAddrs {
+		t.Addrs = t.Addrs[:wire.MaxAddrs]
+	}
+	return t
+}
+
 // dispatch carries out outputs: it encodes every message here, in the
 // state machine goroutine (messages share storage with the handlespace),
-// and queues it for the association's writer.
+// and queues it for the association's writer, opening associations to
+// peers and taken-over elements as needed (dial.go).
 func (s *Server) dispatch(now time.Time, conns map[AssocID]*conn, outs []Output) {
 	for i := 0; i < len(outs); i++ { // outs may grow
 		o := outs[i]
-		if o.Announce {
+		switch {
+		case o.Announce:
 			if s.ann != nil {
 				s.ann.send(o.Msg)
 			}
 			continue
+		case o.Presence:
+			if s.presence != nil {
+				s.presence.send(o.Msg)
+			}
+			continue
 		}
-		c := conns[o.To]
+		var c *conn
+		if o.Peer != 0 || len(o.PeerAddrs) > 0 || len(o.DialASAP) > 0 {
+			c = s.route(conns, &o)
+		} else {
+			c = conns[o.To]
+		}
 		if c == nil {
-			continue // gone; its AssocClosed is on its way or done
+			continue // gone (its close is on its way or done), or unreachable
 		}
 		if o.Msg != nil {
-			b, err := wire.AppendASAP(nil, o.Msg)
+			b, err := wire.Append(nil, o.Msg)
 			switch {
 			case err != nil:
-				s.log.Error("cannot encode message", "assoc", o.To, "type", wire.ASAPType(o.Msg.MsgType()).String(), "err", err)
+				s.log.Error("cannot encode message", "assoc", c.id, "protocol", o.Msg.Protocol().String(), "type", o.Msg.MsgType(), "err", err)
 			case !c.enqueue(b):
 				// Rare: flow control keeps answers far below the limit.
 				msgs, bytes := c.queued()
-				s.log.Warn("association does not read its messages, closing it", "assoc", o.To, "peer", c.peer,
+				s.log.Warn("association does not read its messages, closing it", "assoc", c.id, "peer", c.peer,
 					"queued", msgs, "queued_bytes", bytes)
-				delete(conns, o.To)
+				delete(conns, c.id)
 				c.abort()
-				outs = append(outs, s.reg.AssocClosed(now, o.To)...)
+				outs = append(outs, s.lost(now, c)...)
 				continue
 			}
 		}
 		if o.Close {
-			delete(conns, o.To)
+			delete(conns, c.id)
 			c.closeQueue()
 		}
 	}

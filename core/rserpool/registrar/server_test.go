@@ -322,7 +322,7 @@ func (b *blockingAssoc) RemoteAddrs() []netip.AddrPort { return nil }
 func TestConnQueue(t *testing.T) {
 	s := &Server{cfg: ServerConfig{QueueHighWater: 100, MaxQueuedBytes: 300}}
 	a := &blockingAssoc{closed: make(chan struct{})}
-	c := newConn(1, a, s)
+	c := newConn(1, a, s, wire.ASAP)
 	defer c.abort()
 	msg := make([]byte, 60)
 	if c.congested() {

@@ -1,0 +1,149 @@
+package registrar
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"netcompat/core/rserpool/wire"
+	"netcompat/core/transport"
+)
+
+// Outbound associations: to ENRP peers (Output.Peer, Output.PeerAddrs)
+// and to pool elements taken over (Output.DialASAP). All of it runs in
+// the state machine goroutine except the dial itself.
+//
+// A message for a peer goes on the association the peer was last heard
+// on, else on one we opened to it, else a new one is dialed; messages
+// queued while the dial runs go out once it is up, or are dropped with
+// it if it fails (ENRP recovers by itself: Presence timers, audits). One
+// association per endpoint is kept for pool elements, so a process with
+// many taken-over elements gets one.
+
+// routes is the state machine goroutine's map of outbound routes.
+type routes struct {
+	byPeer map[uint32]*conn // association a peer was heard on, or dialed for it
+	dialed map[string]*conn // associations we opened, by endpoint key
+}
+
+func newRoutes() *routes {
+	return &routes{byPeer: make(map[uint32]*conn), dialed: make(map[string]*conn)}
+}
+
+// forget drops c from the routes (it closed).
+func (rt *routes) forget(c *conn) {
+	for id, x := range rt.byPeer {
+		if x == c {
+			delete(rt.byPeer, id)
+		}
+	}
+	if c.key != "" && rt.dialed[c.key] == c {
+		delete(rt.dialed, c.key)
+	}
+}
+
+// endpointKey names an endpoint by its sorted addresses.
+func endpointKey(proto wire.Protocol, addrs []netip.AddrPort) string {
+	ss := make([]string, len(addrs))
+	for i, a := range addrs {
+		ss[i] = netip.AddrPortFrom(a.Addr().Unmap(), a.Port()).String()
+	}
+	slices.Sort(ss)
+	return proto.String() + " " + strings.Join(ss, ",")
+}
+
+// route returns the association for output o (a Peer, PeerAddrs or
+// DialASAP output), dialing one if needed; nil if there is none to be
+// had (no addresses, or the association limit).
+func (s *Server) route(conns map[AssocID]*conn, o *Output) *conn {
+	proto, addrs := wire.ENRP, o.PeerAddrs
+	if len(o.DialASAP) > 0 {
+		proto, addrs = wire.ASAP, o.DialASAP
+	}
+	if o.Peer != 0 {
+		if c := s.routes.byPeer[o.Peer]; c != nil && conns[c.id] != nil {
+			return c
+		}
+	}
+	if len(addrs) == 0 {
+		return nil
+	}
+	key := endpointKey(proto, addrs)
+	if c := s.routes.dialed[key]; c != nil && conns[c.id] != nil {
+		if o.Peer != 0 {
+			s.routes.byPeer[o.Peer] = c
+		}
+		return c
+	}
+	if proto == wire.ENRP && s.enrpLn == nil {
+		return nil
+	}
+	if s.live.Load() >= int64(s.cfg.MaxAssociations) {
+		return nil
+	}
+	c := newConn(AssocID(s.lastID.Add(1)), nil, s, proto)
+	c.key = key
+	s.live.Add(1)
+	s.conns.Store(c.id, c)
+	conns[c.id] = c
+	s.routes.dialed[key] = c
+	if o.Peer != 0 {
+		s.routes.byPeer[o.Peer] = c
+	}
+	s.wg.Add(1)
+	go s.dial(c, slices.Clone(addrs))
+	return c
+}
+
+// dial opens c's association, then runs its reader and writer; a failed
+// dial reports c closed.
+func (s *Server) dial(c *conn, addrs []netip.AddrPort) {
+	defer s.wg.Done()
+	ppid := transport.PPIDENRP
+	if c.proto == wire.ASAP {
+		ppid = transport.PPIDASAP
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.DialTimeout)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	a, err := transport.Dial(ctx, addrs, &transport.Options{
+		Backend:        s.backend,
+		Framing:        transport.FramingBare,
+		PPID:           ppid,
+		MaxMessageSize: transport.MaxBareMessageSize,
+	})
+	if err == nil && c.isClosing() {
+		a.Close()
+		err = context.Canceled
+	}
+	if err != nil {
+		s.log.Debug("dial failed", "to", addrs, "protocol", c.proto.String(), "err", err)
+		c.closeQueue()
+		c.ends.Add(1) // no reader
+		c.finished()
+		select {
+		case s.events <- event{kind: evClosed, c: c, err: err}:
+		case <-s.done:
+		}
+		return
+	}
+	c.setAssoc(a)
+	select {
+	case s.events <- event{kind: evDialed, c: c}:
+	case <-s.done:
+		a.Close()
+		c.ends.Add(1)
+		c.finished()
+		return
+	}
+	s.wg.Add(2)
+	go s.reader(c)
+	go s.writer(c)
+}
