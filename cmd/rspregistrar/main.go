@@ -17,6 +17,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -71,7 +72,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
 	for _, arg := range opts.unsupported {
-		log.Warn("option not supported yet, ignored (ENRP peering and rsplib extras come later)", "option", arg)
+		log.Warn("option not supported, ignored", "option", arg)
 	}
 
 	var stats *statsWriter
@@ -106,6 +107,27 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		"min_address_scope", scopeName(cfg.Registrar.MinAddressScope),
 		"keepalive", cfg.Registrar.KeepAliveInterval.String(), "keepalive_timeout", cfg.Registrar.KeepAliveTimeout.String(),
 		"max_hres_items", cfg.Registrar.MaxHandleResolutionItems, "max_bad_pe_reports", cfg.Registrar.MaxBadPEReports)
+	if e := srv.ENRPAddrs(); len(e) > 0 {
+		mc := "off"
+		if cfg.ENRPMulticast.IsValid() {
+			mc = cfg.ENRPMulticast.String() + " on " + cfg.ENRPMulticastInterface
+		}
+		log.Info("ENRP started", "enrp", fmt.Sprint(e), "self", fmt.Sprint(cfg.Registrar.ENRP.Self.Addrs),
+			"static_peers", len(cfg.Peers), "presence_multicast", mc, "heartbeat", cfg.Registrar.ENRP.HeartbeatCycle.String())
+		if opts.enrpPortFile != "" {
+			if err := writeFileAtomic(opts.enrpPortFile, strconv.Itoa(int(e[0].Port()))+"\n"); err != nil {
+				log.Error("cannot write the ENRP port file", "file", opts.enrpPortFile, "err", err)
+				srv.Close()
+				return 1
+			}
+		}
+	}
+	var dumpSig chan os.Signal
+	if opts.dumpFile != "" {
+		dumpSig = make(chan os.Signal, 1)
+		signal.Notify(dumpSig, syscall.SIGUSR1)
+		defer signal.Stop(dumpSig)
+	}
 	if opts.portFile != "" {
 		if err := writeFileAtomic(opts.portFile, strconv.Itoa(int(port))+"\n"); err != nil {
 			log.Error("cannot write the port file", "file", opts.portFile, "err", err)
@@ -132,6 +154,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		select {
 		case <-ctx.Done():
 			done = true
+		case <-dumpSig:
+			if err := writeDump(opts.dumpFile, srv.Snapshot()); err != nil {
+				log.Error("writing the handlespace dump failed", "file", opts.dumpFile, "err", err)
+			}
 		case now := <-ticker:
 			if err := stats.write(now, srv.Stats()); err != nil {
 				log.Error("writing statistics failed", "err", err)
@@ -179,4 +205,13 @@ func writeFileAtomic(path, content string) error {
 		os.Remove(tmp.Name())
 	}
 	return err
+}
+
+// writeDump writes a snapshot as JSON (-dumpfile, on SIGUSR1).
+func writeDump(path string, snap *registrar.Snapshot) error {
+	b, err := json.MarshalIndent(snap, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, string(b)+"\n")
 }

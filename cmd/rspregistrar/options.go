@@ -26,7 +26,12 @@ type options struct {
 	statsFile     string
 	statsInterval time.Duration
 	portFile      string
+	enrpPortFile  string
+	dumpFile      string
 	pidFile       string
+
+	enrpOn          bool // an ENRP option was given
+	enrpAnnounceSet bool // -enrpannounce= was given
 
 	help        bool
 	unsupported []string // accepted but not (yet) implemented: warned about at start
@@ -65,8 +70,20 @@ and announce on 239.0.0.50:3863 through the loopback interface):
   -loglevel=0..9|off|error|warning|info|action|debug   (default 3 = info)
   -logfile=PATH / -logappend=PATH / -logquiet   log destination (default standard error)
   -portfile=PATH                         write the ASAP port there once listening
+  -enrpportfile=PATH                     write the ENRP port there once listening
+  -dumpfile=PATH                         on SIGUSR1, write the handlespace and peer table there as JSON
   -daemonpidfile=PATH                    write the process ID there
-  -enrp= -peer= -enrpannounce= ...       accepted; ENRP peering is not supported yet
+
+ENRP (registrar pools; off unless one of these is given):
+  -enrp=auto|off|address:port[,address...]   ENRP endpoint (auto = 0.0.0.0:9901; port 0 picks one)
+  -peer=address:port[,address...]        a static peer (repeatable)
+  -enrpannounce=auto|off|address[:port]  Presence multicast group (auto = 239.0.0.51:9901, the default)
+  -enrpannounceif=NAME                   interface for multicast Presence (default lo)
+  -maxelementsperhtrequest=N             page size of handle table responses (default 128)
+  -peerheartbeatcycle=ms                 Presence interval (default 2444)
+  -peermaxtimelastheard=ms -peermaxtimenoresponse=ms   peer failure detection (default 5000 each)
+  -mentordiscoverytimeout=ms             startup phase (default 5000)
+  -takeoverexpiryinterval=ms             wait for takeover acks (default 5000)
 
 netcompat extensions:
   -maxassocs=N            open ASAP associations (default 1024)
@@ -163,6 +180,14 @@ func parseOptions(args []string) (*options, error) {
 			if err = needValue(); err == nil {
 				o.portFile = value
 			}
+		case "dumpfile":
+			if err = needValue(); err == nil {
+				o.dumpFile = value
+			}
+		case "enrpportfile":
+			if err = needValue(); err == nil {
+				o.enrpPortFile = value
+			}
 		case "daemonpidfile":
 			if err = needValue(); err == nil {
 				o.pidFile = value
@@ -183,12 +208,45 @@ func parseOptions(args []string) (*options, error) {
 		case "maxmessagesize":
 			cfg.MaxMessageSize, err = intValue(name, value, hasValue, 64, 65535)
 
-		// ENRP and features not implemented yet: accepted, so that rsplib
-		// command lines work, and reported at start.
-		case "enrp", "peer", "enrpannounce", "enrpmulticast",
-			"maxelementsperhtrequest", "peerheartbeatcycle", "peermaxtimelastheard",
-			"peermaxtimenoresponse", "mentordiscoverytimeout", "mentorhuntinterval",
-			"takeoverexpiryinterval", "supporttakeoversuggestion",
+		case "enrp":
+			if err = needValue(); err == nil && !isOff(value) {
+				cfg.ENRP, err = parseEndpoint(value, wire.ENRPPort)
+				o.enrpOn = true
+			}
+		case "peer":
+			var ep []netip.AddrPort
+			if err = needValue(); err == nil {
+				if ep, err = parseEndpoint(value, wire.ENRPPort); err == nil {
+					cfg.Peers = append(cfg.Peers, ep)
+					o.enrpOn = true
+				}
+			}
+		case "enrpannounce", "enrpmulticast":
+			if err = needValue(); err == nil {
+				cfg.ENRPMulticast, err = parseAnnounce(value, wire.ENRPAnnounceGroup)
+				o.enrpOn = o.enrpOn || cfg.ENRPMulticast.IsValid()
+				o.enrpAnnounceSet = true
+			}
+		case "enrpannounceif":
+			if err = needValue(); err == nil {
+				cfg.ENRPMulticastInterface = value
+			}
+		case "maxelementsperhtrequest":
+			cfg.Registrar.ENRP.MaxElementsPerHTRequest, err = intValue(name, value, hasValue, 1, 65535)
+		case "peerheartbeatcycle":
+			cfg.Registrar.ENRP.HeartbeatCycle, err = msValue(name, value, hasValue, 10*time.Millisecond, time.Hour)
+		case "peermaxtimelastheard":
+			cfg.Registrar.ENRP.MaxTimeLastHeard, err = msValue(name, value, hasValue, 10*time.Millisecond, time.Hour)
+		case "peermaxtimenoresponse":
+			cfg.Registrar.ENRP.MaxTimeNoResponse, err = msValue(name, value, hasValue, 10*time.Millisecond, time.Hour)
+		case "mentordiscoverytimeout":
+			cfg.Registrar.ENRP.MentorDiscoveryTimeout, err = msValue(name, value, hasValue, 10*time.Millisecond, time.Hour)
+		case "takeoverexpiryinterval":
+			cfg.Registrar.ENRP.TakeoverExpiryInterval, err = msValue(name, value, hasValue, 10*time.Millisecond, time.Hour)
+
+		// Features not implemented: accepted, so that rsplib command
+		// lines work, and reported at start.
+		case "mentorhuntinterval", "supporttakeoversuggestion",
 			"distancestep", "actionlogfile", "object", "scalar", "cspserver", "cspinterval":
 			o.unsupported = append(o.unsupported, arg)
 		default:
@@ -196,6 +254,17 @@ func parseOptions(args []string) (*options, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+	}
+	// ENRP is on once any ENRP option asks for it: -enrp= serves on the
+	// given endpoint, otherwise on 0.0.0.0:9901; multicast Presence
+	// follows -enrpannounce= (default 239.0.0.51:9901).
+	if o.enrpOn {
+		if len(cfg.ENRP) == 0 {
+			cfg.ENRP = []netip.AddrPort{netip.AddrPortFrom(netip.IPv4Unspecified(), wire.ENRPPort)}
+		}
+		if !o.enrpAnnounceSet {
+			cfg.ENRPMulticast = wire.ENRPAnnounceGroup
 		}
 	}
 	if o.statsFile != "" && o.statsInterval == 0 {
@@ -228,6 +297,11 @@ func parseEndpoint(s string, def uint16) ([]netip.AddrPort, error) {
 		out = append(out, ap)
 	}
 	return out, nil
+}
+
+func isOff(s string) bool {
+	s = strings.ToLower(s)
+	return s == "off" || s == "none"
 }
 
 // parseAnnounce parses -asapannounce: auto, off (or none), or

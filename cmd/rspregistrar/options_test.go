@@ -80,8 +80,12 @@ func TestOptionValues(t *testing.T) {
 	if o.logLevel != slog.LevelDebug-2 || c.MaxAssociations != 7 || r.MaxElements != -1 {
 		t.Errorf("level %v assocs %d elements %d", o.logLevel, c.MaxAssociations, r.MaxElements)
 	}
-	if len(o.unsupported) != 3 {
+	if len(o.unsupported) != 1 || o.unsupported[0] != "-supporttakeoversuggestion" {
 		t.Errorf("unsupported %v", o.unsupported)
+	}
+	if !slices.Equal(c.ENRP, []netip.AddrPort{ap("0.0.0.0:9901")}) || len(c.Peers) != 1 ||
+		!slices.Equal(c.Peers[0], []netip.AddrPort{ap("1.2.3.4:9901")}) || c.ENRPMulticast != ap("239.0.0.51:9901") {
+		t.Errorf("enrp %v peers %v multicast %v", c.ENRP, c.Peers, c.ENRPMulticast)
 	}
 }
 

@@ -14,8 +14,8 @@ import (
 //     policy information ValidPolicy refuses; a user transport that is not
 //     a transport parameter, has port 0, a transport use other than data
 //     or data+control (SCTP, TCP), no addresses or an invalid address; an
-//     ASAP transport that is not SCTP, or has port 0, no addresses or an
-//     invalid address.
+//     ASAP transport that is neither SCTP nor TCP (the TCP mapping's), or
+//     has port 0, no addresses or an invalid address.
 //   - Lack of Resources (0x6): a transport with more than MaxAddrs
 //     addresses.
 func (h *Handlespace) validate(handle []byte, pe *wire.PoolElement) wire.Cause {
@@ -41,7 +41,8 @@ func (h *Handlespace) validate(handle []byte, pe *wire.PoolElement) wire.Cause {
 		return c
 	}
 	if pe.ASAP != nil {
-		if pe.ASAP.Kind != wire.ParamSCTPTransport {
+		// SCTP (RFC 5352), or TCP: the TCP mapping's ASAP endpoint.
+		if pe.ASAP.Kind != wire.ParamSCTPTransport && pe.ASAP.Kind != wire.ParamTCPTransport {
 			return wire.CauseInvalidValues
 		}
 		if c := h.validateTransport(pe.ASAP); c != 0 {

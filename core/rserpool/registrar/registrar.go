@@ -69,7 +69,7 @@ type Registrar struct {
 	nextHeartbeat time.Time
 
 	selected []uint32              // scratch: selected PE identifiers
-	kas []*handlespace.Member // scratch: keep-alive queries
+	kas      []*handlespace.Member // scratch: keep-alive queries
 }
 
 // assocState is what the registrar keeps per association.

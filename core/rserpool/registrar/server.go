@@ -179,7 +179,7 @@ type Server struct {
 	accDone  chan struct{} // closed when the accept goroutine ends
 
 	enrpAccDone chan struct{} // closed when the ENRP accept goroutine ends
-	final    Stats         // the last stats, written before loopDone closes
+	final       Stats         // the last stats, written before loopDone closes
 
 	live   atomic.Int64 // open associations (reader or writer still running)
 	conns  sync.Map     // AssocID → *conn, every association not yet finished

@@ -61,7 +61,7 @@ func (r *Registrar) Snapshot(now time.Time) *Snapshot {
 	for p := range r.hs.Pools() {
 		ps := PoolSnapshot{Handle: p.Handle(), Policy: policy.Name(p.PolicyType())}
 		for _, m := range p.Members() {
-			ps.Elements = append(ps.Elements, ElementFromWire(m.PE))
+			ps.Elements = append(ps.Elements, ElementFromWire(r.announced(m))) // as peers see it
 		}
 		slices.SortFunc(ps.Elements, func(a, b ElementSnapshot) int { return cmp.Compare(a.ID, b.ID) })
 		s.Pools = append(s.Pools, ps)
