@@ -88,6 +88,9 @@ func (r *Registrar) handleENRP(now time.Time, from AssocID, src netip.Addr, m wi
 		r.log.Debug("ENRP message ignored: ENRP is off", "assoc", from)
 		return nil
 	}
+	if !r.enrpStarted {
+		r.startENRP(now)
+	}
 	r.stats.ENRPMessages++
 	ids := enrpIDs(m)
 	if ids.Sender == r.cfg.ServerID || ids.Sender == 0 {
@@ -120,6 +123,20 @@ func (r *Registrar) handleENRP(now time.Time, from AssocID, src netip.Addr, m wi
 		r.log.Debug("peer reported an ENRP error", "peer", peStr(ids.Sender), "error", msg.Error.Error())
 	}
 	return nil
+}
+
+// reply appends m for peer id: through the peer's route when it is a
+// known peer, so that every message to a peer travels in one order on one
+// association (a Handle Table page must not overtake a Handle Update),
+// else on the association the request came on.
+func (r *Registrar) reply(out []Output, from AssocID, id uint32, m wire.Message) []Output {
+	if p := r.peers[id]; p != nil && (len(p.addrs) > 0 || from == 0) {
+		return r.toPeer(out, p, m)
+	}
+	if from == 0 {
+		return out
+	}
+	return append(out, Output{To: from, Msg: m})
 }
 
 // enrpIDs returns the server IDs every ENRP message starts with.
@@ -231,17 +248,17 @@ func (r *Registrar) onPresence(now time.Time, from AssocID, src netip.Addr, m *w
 				r.log.Info("checksum mismatch, synchronising", "peer", peStr(p.id), "ours", ours, "theirs", m.Checksum)
 				p.htSync = true
 				r.hs.MarkOwned(p.id)
-				out = append(out, Output{To: from, Msg: &wire.HandleTableRequest{ServerIDs: r.ids(p.id), OwnChildrenOnly: true}})
+				out = r.toPeer(out, p, &wire.HandleTableRequest{ServerIDs: r.ids(p.id), OwnChildrenOnly: true})
 				r.stats.Synchronisations++
 				r.stats.Audits++
 			}
 		}
 		if !p.listSync {
 			p.listSync = true
-			out = append(out, Output{To: from, Msg: &wire.ListRequest{ServerIDs: r.ids(p.id)}})
+			out = r.toPeer(out, p, &wire.ListRequest{ServerIDs: r.ids(p.id)})
 		}
 		if m.ReplyRequired {
-			out = append(out, Output{To: from, Msg: r.presence(p.id, false)})
+			out = r.toPeer(out, p, r.presence(p.id, false))
 		}
 	}
 	return out
@@ -265,7 +282,7 @@ func (r *Registrar) onListRequest(now time.Time, from AssocID, m *wire.ListReque
 		}
 		resp.Servers = append(resp.Servers, info)
 	}
-	return []Output{{To: from, Msg: resp}}
+	return r.reply(nil, from, m.Sender, resp)
 }
 
 // onListResponse learns the peers a peer knows and greets the new ones.

@@ -47,7 +47,7 @@ func (r *Registrar) onHandleTableRequest(now time.Time, from AssocID, m *wire.Ha
 	if p == nil {
 		resp.Reject = true
 		r.log.Debug("handle table request from unknown peer refused", "peer", peStr(m.Sender))
-		return []Output{{To: from, Msg: resp}}
+		return r.reply(nil, from, m.Sender, resp)
 	}
 	r.stats.HandleTableRequests++
 	c := p.cursor
@@ -91,7 +91,7 @@ func (r *Registrar) onHandleTableRequest(now time.Time, from AssocID, m *wire.Ha
 		p.cursor = nil
 	}
 	r.stats.HandleTableElementsSent += uint64(n)
-	return []Output{{To: from, Msg: resp}}
+	return r.reply(nil, from, p.id, resp)
 }
 
 // tableKeys returns the keys of the elements a Handle Table Response
@@ -150,7 +150,7 @@ func (r *Registrar) onHandleTableResponse(now time.Time, from AssocID, m *wire.H
 		r.log.Info("handle table entries refused", "peer", peStr(p.id), "refused", refused, "applied", applied)
 	}
 	if m.More {
-		return []Output{{To: from, Msg: &wire.HandleTableRequest{ServerIDs: r.ids(p.id), OwnChildrenOnly: !p.mentor}}}
+		return r.reply(nil, from, p.id, &wire.HandleTableRequest{ServerIDs: r.ids(p.id), OwnChildrenOnly: !p.mentor})
 	}
 	p.htSync = false
 	for _, gone := range r.hs.PurgeMarked(p.id) {
@@ -175,6 +175,14 @@ func (r *Registrar) applyPeerElement(now time.Time, sender uint32, handle []byte
 		if pe.HomeServer == r.cfg.ServerID && r.hs.Lookup(handle, pe.ID) == nil {
 			r.log.Debug("peer announced an element as ours that we do not have", "peer", peStr(sender), "pool", handleStr(string(handle)), "pe", peStr(pe.ID))
 		}
+		return false
+	}
+	if m := r.hs.Lookup(handle, pe.ID); m != nil && m.Home() == r.cfg.ServerID && m.Conn() != 0 {
+		// Ours, and its association is up: the element is registered
+		// here now, so a peer's word that it lives elsewhere is stale
+		// (it registered there before it came to us).
+		r.log.Debug("peer's claim on an element registered here ignored", "peer", peStr(sender), "pool", handleStr(string(handle)),
+			"pe", peStr(pe.ID), "claimed_home", peStr(pe.HomeServer))
 		return false
 	}
 	_, _, cause := r.hs.Update(now, handle, pe)

@@ -74,7 +74,7 @@ func (r *Registrar) finishTakeover(now time.Time, p *peer) []Output {
 
 // onInitTakeover answers a peer's Init Takeover.
 func (r *Registrar) onInitTakeover(now time.Time, from AssocID, m *wire.InitTakeover) []Output {
-	ack := Output{To: from, Msg: &wire.InitTakeoverAck{ServerIDs: r.ids(m.Sender), Target: m.Target}}
+	ack := r.reply(nil, from, m.Sender, &wire.InitTakeoverAck{ServerIDs: r.ids(m.Sender), Target: m.Target})
 	if m.Target == r.cfg.ServerID {
 		// We are alive: say so to everyone, which stops their takeover.
 		r.log.Warn("a peer tries to take us over; announcing presence", "peer", peStr(m.Sender))
@@ -83,7 +83,7 @@ func (r *Registrar) onInitTakeover(now time.Time, from AssocID, m *wire.InitTake
 	p := r.peers[m.Target]
 	switch {
 	case p == nil:
-		return []Output{ack}
+		return ack
 	case p.takeover != nil && m.Sender > r.cfg.ServerID:
 		r.log.Info("concurrent takeover: ours wins (lower server ID)", "target", peStr(p.id), "other", peStr(m.Sender))
 		return nil
@@ -93,7 +93,7 @@ func (r *Registrar) onInitTakeover(now time.Time, from AssocID, m *wire.InitTake
 		p.timer, p.deadline = timerNoResponse, now.Add(r.cfg.ENRP.MaxTimeNoResponse)
 	}
 	p.takeoverBy = m.Sender
-	return []Output{ack}
+	return ack
 }
 
 // onInitTakeoverAck counts an ack of our takeover.
