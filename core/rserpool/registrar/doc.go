@@ -1,23 +1,29 @@
-// Package registrar is the ASAP side of an RSerPool registrar (ENRP
-// server; RFC 5351, 5352, 5356): it serves pool elements (PEs) and pool
-// users (PUs) from a handlespace (package handlespace) whose pools select
-// their elements with package policy. ENRP peering (RFC 5353) is not here
-// yet: this registrar is alone, the home of every element registered with
-// it.
+// Package registrar is an RSerPool registrar (ENRP server; RFC 5351,
+// 5352, 5353, 5356): it serves pool elements (PEs) and pool users (PUs)
+// over ASAP from a handlespace (package handlespace) whose pools select
+// their elements with package policy, and keeps that handlespace in step
+// with its peers, the other registrars of the operational scope, over
+// ENRP.
 //
 // It has two layers:
 //
 //   - Registrar, a state machine without sockets, goroutines or clock:
-//     Handle (or HandleBytes, HandleInvalid) for each message received on
-//     an association, AssocOpened and AssocClosed, Tick at NextDeadline.
-//     Each returns Outputs: a message to send on an association or to the
+//     Handle (or HandleBytes, HandleInvalid) for each ASAP message
+//     received on an association, HandleENRP (HandleENRPInvalid,
+//     HandlePresenceMulticast) for ENRP, AssocOpened(From) and
+//     AssocClosed, ENRPAssocOpened and ENRPAssocClosed, Tick at
+//     NextDeadline. Each returns Outputs: a message to send on an
+//     association, to a peer, to a pool element to be dialed, or to an
 //     announce socket, and whether to close the association afterwards.
-//     Tests drive it with explicit times.
+//     Tests drive it with explicit times (enrp_test.go runs whole
+//     registrar pools on a simulated network).
 //   - Server (Listen), a thin I/O layer: associations from package
 //     transport (FramingBare, PPID 11, so that tshark decodes ASAP on the
 //     TCP mapping), one reader and one writer goroutine per association,
 //     and one goroutine owning the Registrar, which therefore stays
-//     single-threaded; Server Announces over UDP.
+//     single-threaded; Server Announces and ENRP Presence over UDP; ENRP
+//     associations accepted on their own endpoint (PPID 12) or dialed to
+//     peers.
 //
 // cmd/rspregistrar wraps Server with rsplib's command line.
 //
@@ -32,6 +38,18 @@
 //	server.go     Server: listening, the state machine goroutine, dispatch
 //	conn.go       one association: reader, writer, flow control
 //	announce.go   the Server Announce socket
+//	snapshot.go   Snapshot: the handlespace and peer table as JSON (-dumpfile, rsphsdump)
+//
+// ENRP:
+//
+//	peer.go        the peer table; Presence contents; PeerInfo
+//	enrp.go        HandleENRP: dispatch, Presence (discovery, mentor, audit), List Request/Response
+//	enrp_sync.go   Handle Table Request/Response: paging, applying peers' elements, audit purge
+//	enrp_update.go Handle Updates: noted by the pools' observers, sent per peer; received with guards
+//	takeover.go    dead peers: Init Takeover, Ack, Takeover Server
+//	enrp_timer.go  startup phase, heartbeat, peer timers
+//	presence.go    the multicast Presence socket
+//	dial.go        routes to peers and to taken-over elements; outbound associations
 //
 // # ASAP
 //
@@ -146,6 +164,42 @@
 //     grows beyond that anyway (only keep-alives can make it).
 //   - Rate limits (-maxhrrate, -maxeurate) per association, unlimited by
 //     default (rsplib's default).
+//
+// # ENRP
+//
+// Peers are found by multicast Presence (ServerConfig.ENRPMulticast,
+// rsplib's 239.0.0.51:9901, on one interface), by static peers (-peer=),
+// and by the List Responses of peers. Every HeartbeatCycle (2.444 s) each
+// peer gets our Presence, carrying the checksum of the elements we own; a
+// peer silent for MaxTimeLastHeard (5 s) is asked for a Presence (R flag)
+// and, silent MaxTimeNoResponse (5 s) more, is dead (takeover.go). A
+// unicast Presence whose checksum differs from ours over that peer's
+// elements starts an audit: its elements are marked, its own elements
+// are asked for page by page (Handle Table Request with the W flag), and
+// the marked ones the pages did not refresh are purged (RFC 5353 section
+// 3.11). At startup the first peer heard is the mentor, whose whole table
+// fills ours (enrp_timer.go). Every change of an element we own goes to
+// every peer as a Handle Update (enrp_update.go).
+//
+// Every message to a known peer travels on one association, the one the
+// peer was first heard on or the one we opened (dial.go), so a Handle
+// Table page never overtakes a Handle Update. ENRP runs over package
+// transport like ASAP: kernel SCTP where the kernel has it, the TCP
+// mapping (bare framing, PPID 12) elsewhere; rsplib has no TCP mapping, so
+// it peers with this registrar over SCTP only.
+//
+// Departures from rsplib, each for robustness: the first Presence goes
+// out at once rather than after the mentor discovery timeout; a
+// takeover with no other peer to ask completes at once (rsplib waits for
+// acks that cannot come and abandons it); a peer's DEL_PE is ignored for
+// an element we own or one a live third registrar owns, and its ADD_PE
+// for an element registered here over a live association (both are
+// stale words that rsplib obeys); Handle Updates from registrars that
+// have not said Presence are ignored; an Init Takeover or Takeover Server
+// naming us is answered by our Presence to every peer, never obeyed.
+// Peers' elements that conflict with a pool (policy, transport) or name
+// no home are refused and counted (Stats.PeerElementsRefused); the peer
+// table holds at most MaxPeers (256).
 //
 // # Other decisions
 //
