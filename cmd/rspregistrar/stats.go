@@ -19,7 +19,7 @@ import (
 //	Runtime            seconds since the process started
 //	UserTime           CPU seconds in user mode (getrusage)
 //	SystemTime         CPU seconds in the kernel
-//	Peers              ENRP peers (0: ENRP is not supported yet)
+//	Peers              ENRP peers
 //	Pools              pools in the handlespace
 //	PoolElements       pool elements in the handlespace
 //	OwnedPoolElements  of these, the ones this registrar is home of
@@ -28,8 +28,8 @@ import (
 //	Deregistrations    successful deregistrations
 //	HandleResolutions  handle resolutions received
 //	FailureReports     Endpoint Unreachable reports counted
-//	Synchronizations   ENRP handlespace synchronisations (0)
-//	HandleUpdates      ENRP Handle Updates (0)
+//	Synchronizations   ENRP Handle Table Requests served (rsplib counts these)
+//	HandleUpdates      ENRP Handle Updates received
 //	EndpointKeepAlives Endpoint Keep-Alives sent
 //
 // Counters are cumulative. rsplib compresses files named *.bz2; this
@@ -66,9 +66,9 @@ func (s *statsWriter) write(now time.Time, st registrar.Stats) error {
 		now.Sub(s.first).Seconds(),
 		now.Sub(s.processStart).Seconds(),
 		tvSeconds(ru.Utime), tvSeconds(ru.Stime),
-		0, st.Pools, st.PoolElements, st.OwnedPoolElements,
+		st.Peers, st.Pools, st.PoolElements, st.OwnedPoolElements,
 		st.Registrations, st.Reregistrations, st.Deregistrations, st.HandleResolutions,
-		st.FailureReports, 0, 0, st.KeepAlives)
+		st.FailureReports, st.HandleTableRequests, st.HandleUpdatesReceived, st.KeepAlives)
 	return err
 }
 
