@@ -44,8 +44,8 @@ type takeover struct {
 	waiting map[uint32]bool
 }
 
-// peerByID returns the peer with server ID id, or nil.
-func (r *Registrar) peerByID(id uint32) *peer { return r.peers[id] }
+// HasPeer reports whether id is in the peer table.
+func (r *Registrar) HasPeer(id uint32) bool { return r.peers[id] != nil }
 
 // learnPeer adds or refreshes peer id reachable at addrs; it returns the
 // peer and whether it is new. A new peer's timer starts at

@@ -545,12 +545,17 @@ func (s *Server) handleEvent(now time.Time, conns map[AssocID]*conn, ev event) [
 			if ev.err != nil {
 				return s.reg.HandleENRPInvalid(now, id, ev.err)
 			}
-			if sender := enrpIDs(ev.msg).Sender; sender != 0 {
+			outs := s.reg.HandleENRP(now, id, ev.msg)
+			// A peer's messages go back on the association it spoke on,
+			// unless one is in use already (dial.go); only peers the
+			// registrar accepted get a route, so forged sender IDs cost
+			// nothing here.
+			if sender := enrpIDs(ev.msg).Sender; sender != 0 && s.reg.HasPeer(sender) {
 				if cur := s.routes.byPeer[sender]; cur == nil || conns[cur.id] == nil {
 					s.routes.byPeer[sender] = c
 				}
 			}
-			return s.reg.HandleENRP(now, id, ev.msg)
+			return outs
 		}
 		if ev.err != nil {
 			return s.reg.HandleInvalid(now, id, ev.raw, ev.err, ev.reports)
