@@ -139,29 +139,11 @@ func (r *Registrar) reply(out []Output, from AssocID, id uint32, m wire.Message)
 	return append(out, Output{To: from, Msg: m})
 }
 
-// enrpIDs returns the server IDs every ENRP message starts with.
+// enrpIDs returns the server IDs every ENRP message starts with (none
+// for other messages).
 func enrpIDs(m wire.Message) wire.ServerIDs {
-	switch msg := m.(type) {
-	case *wire.Presence:
-		return msg.ServerIDs
-	case *wire.HandleTableRequest:
-		return msg.ServerIDs
-	case *wire.HandleTableResponse:
-		return msg.ServerIDs
-	case *wire.HandleUpdate:
-		return msg.ServerIDs
-	case *wire.ListRequest:
-		return msg.ServerIDs
-	case *wire.ListResponse:
-		return msg.ServerIDs
-	case *wire.InitTakeover:
-		return msg.ServerIDs
-	case *wire.InitTakeoverAck:
-		return msg.ServerIDs
-	case *wire.TakeoverServer:
-		return msg.ServerIDs
-	case *wire.ENRPErrorMessage:
-		return msg.ServerIDs
+	if e, ok := m.(interface{ IDs() wire.ServerIDs }); ok {
+		return e.IDs()
 	}
 	return wire.ServerIDs{}
 }

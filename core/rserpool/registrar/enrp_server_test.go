@@ -37,18 +37,23 @@ func startPool(t *testing.T, n int) []*Server {
 	return out
 }
 
-func samePools(a, b *Snapshot) bool { return reflect.DeepEqual(a.Pools, b.Pools) }
-
-func TestENRPPoolSynchronises(t *testing.T) {
-	rs := startPool(t, 3)
+// waitPeered waits until every registrar of rs knows all the others.
+func waitPeered(t *testing.T, rs []*Server) {
 	waitFor(t, "full peering", func() bool {
 		for _, s := range rs {
-			if len(s.Snapshot().Peers) != 2 {
+			if len(s.Snapshot().Peers) != len(rs)-1 {
 				return false
 			}
 		}
 		return true
 	})
+}
+
+func samePools(a, b *Snapshot) bool { return reflect.DeepEqual(a.Pools, b.Pools) }
+
+func TestENRPPoolSynchronises(t *testing.T) {
+	rs := startPool(t, 3)
+	waitPeered(t, rs)
 	pe1 := dialServer(t, rs[1])
 	for id := uint32(1); id <= 10; id++ {
 		pe1.register("echo", pe(id, policy.RoundRobin))
@@ -82,14 +87,7 @@ func TestENRPPoolSynchronises(t *testing.T) {
 
 func TestENRPTakeover(t *testing.T) {
 	rs := startPool(t, 3)
-	waitFor(t, "full peering", func() bool {
-		for _, s := range rs {
-			if len(s.Snapshot().Peers) != 2 {
-				return false
-			}
-		}
-		return true
-	})
+	waitPeered(t, rs)
 	pe1 := dialServer(t, rs[1])
 	for id := uint32(1); id <= 5; id++ {
 		pe1.register("echo", pe(id, policy.RoundRobin))

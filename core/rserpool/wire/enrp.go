@@ -14,6 +14,10 @@ type ServerIDs struct {
 	Receiver uint32
 }
 
+// IDs returns the identifiers; every ENRP message has this method through
+// its embedded ServerIDs.
+func (ids *ServerIDs) IDs() ServerIDs { return *ids }
+
 func (ids *ServerIDs) appendIDs(b []byte) []byte {
 	return appendU32(appendU32(b, ids.Sender), ids.Receiver)
 }
