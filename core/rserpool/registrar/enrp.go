@@ -213,22 +213,40 @@ func (r *Registrar) onPresence(now time.Time, from AssocID, src netip.Addr, m *w
 	if from != 0 {
 		p.assoc = from
 	}
-	if isNew {
+	if isNew && !(from != 0 && m.ReplyRequired) { // else the reply below greets it
 		out = r.toPeer(out, p, r.presence(p.id, true))
 	}
-	if r.startup && r.mentorID == 0 {
-		r.mentorID = p.id
-		p.mentor, p.htSync, p.listSync = true, true, true
-		r.log.Info("mentor found", "peer", peStr(p.id))
-		out = r.toPeer(out, p, &wire.ListRequest{ServerIDs: r.ids(p.id)})
-		out = r.toPeer(out, p, &wire.HandleTableRequest{ServerIDs: r.ids(p.id)})
-		r.stats.Synchronisations++
+	if p.htSync && now.Sub(p.syncAsked) > r.syncPatience() {
+		r.log.Info("handle table synchronisation stalled, giving up", "peer", peStr(p.id), "mentor", p.mentor)
+		p.htSync, p.mentor = false, false
+		p.cursor = nil
+	}
+	if r.startup && r.mentorID != p.id {
+		// The first peer heard is the mentor; another takes its place if
+		// it does not answer (a dump tool, say, is a peer that never
+		// serves a handle table).
+		cur := r.peers[r.mentorID]
+		stalled := cur != nil && cur.mentor && now.Sub(cur.syncAsked) > r.cfg.ENRP.HeartbeatCycle
+		if cur == nil || !cur.mentor || stalled {
+			if stalled {
+				r.log.Info("mentor did not answer, trying another", "mentor", peStr(cur.id), "next", peStr(p.id))
+				cur.mentor, cur.htSync = false, false
+			}
+			r.mentorID = p.id
+			p.mentor, p.htSync, p.listSync = true, true, true
+			p.syncAsked = now
+			r.log.Info("mentor found", "peer", peStr(p.id))
+			out = r.toPeer(out, p, &wire.ListRequest{ServerIDs: r.ids(p.id)})
+			out = r.toPeer(out, p, &wire.HandleTableRequest{ServerIDs: r.ids(p.id)})
+			r.stats.Synchronisations++
+		}
 	}
 	if from != 0 { // audits only on unicast Presences, as rsplib
 		if !p.htSync {
 			if ours := r.hs.Checksum(p.id); ours != m.Checksum {
 				r.log.Info("checksum mismatch, synchronising", "peer", peStr(p.id), "ours", ours, "theirs", m.Checksum)
 				p.htSync = true
+				p.syncAsked = now
 				r.hs.MarkOwned(p.id)
 				out = r.toPeer(out, p, &wire.HandleTableRequest{ServerIDs: r.ids(p.id), OwnChildrenOnly: true})
 				r.stats.Synchronisations++
@@ -240,10 +258,16 @@ func (r *Registrar) onPresence(now time.Time, from AssocID, src netip.Addr, m *w
 			out = r.toPeer(out, p, &wire.ListRequest{ServerIDs: r.ids(p.id)})
 		}
 		if m.ReplyRequired {
-			out = r.toPeer(out, p, r.presence(p.id, false))
+			out = r.toPeer(out, p, r.presence(p.id, isNew))
 		}
 	}
 	return out
+}
+
+// syncPatience is how long a handle table walk may wait for its next page
+// before it counts as stalled.
+func (r *Registrar) syncPatience() time.Duration {
+	return r.cfg.ENRP.MaxTimeLastHeard + r.cfg.ENRP.MaxTimeNoResponse
 }
 
 // onListRequest answers with the peer table (RFC 5353 section 3.4).

@@ -26,7 +26,8 @@ const maxPageBytes = 60000
 
 // cursorIdle is how long a cursor waits for the next request before a
 // request is taken as the start of a new walk (a requester that gave up
-// half way must not resume a stale walk).
+// half way must not resume a stale walk). A request on another
+// association, or with the other W flag, starts anew at once.
 const cursorIdle = 30 * time.Second
 
 // htCursor is the place of a paged Handle Table Response walk.
@@ -34,6 +35,7 @@ type htCursor struct {
 	keys    []handlespace.Key
 	next    int
 	ownOnly bool
+	assoc   AssocID // the walk's association: a request on another starts anew
 	used    time.Time
 }
 
@@ -51,8 +53,8 @@ func (r *Registrar) onHandleTableRequest(now time.Time, from AssocID, m *wire.Ha
 	}
 	r.stats.HandleTableRequests++
 	c := p.cursor
-	if c == nil || c.ownOnly != m.OwnChildrenOnly || now.Sub(c.used) > cursorIdle {
-		c = &htCursor{keys: r.tableKeys(m.OwnChildrenOnly), ownOnly: m.OwnChildrenOnly}
+	if c == nil || c.ownOnly != m.OwnChildrenOnly || c.assoc != from || now.Sub(c.used) > cursorIdle {
+		c = &htCursor{keys: r.tableKeys(m.OwnChildrenOnly), ownOnly: m.OwnChildrenOnly, assoc: from}
 		p.cursor = c
 	}
 	c.used = now
@@ -150,6 +152,7 @@ func (r *Registrar) onHandleTableResponse(now time.Time, from AssocID, m *wire.H
 		r.log.Info("handle table entries refused", "peer", peStr(p.id), "refused", refused, "applied", applied)
 	}
 	if m.More {
+		p.syncAsked = now
 		return r.reply(nil, from, p.id, &wire.HandleTableRequest{ServerIDs: r.ids(p.id), OwnChildrenOnly: !p.mentor})
 	}
 	p.htSync = false

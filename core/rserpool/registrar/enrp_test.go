@@ -393,3 +393,51 @@ func TestENRPHandleUpdateGuards(t *testing.T) {
 	}
 	_ = handlespace.Key{}
 }
+
+func TestENRPMentorThatNeverAnswersIsReplaced(t *testing.T) {
+	n := newSimNet(t)
+	a := n.add(1)
+	for i := uint32(1); i <= 20; i++ {
+		n.register(1, "echo", pe(i, policy.RoundRobin))
+	}
+	b := n.add(2) // no static peer: it hears a mute one first
+	n.deliver(2, b.HandleENRP(n.now, 2077, &wire.Presence{ServerIDs: wire.ServerIDs{Sender: 0x77}, Checksum: 0xffff,
+		Info: &wire.ServerInfo{ServerID: 0x77, Transport: wire.Transport{Kind: wire.ParamSCTPTransport, Port: 9901,
+			Addrs: []netip.Addr{netip.MustParseAddr("10.7.7.7")}}}}))
+	if b.mentorID != 0x77 {
+		t.Fatalf("mentor %#x, want the first peer heard", b.mentorID)
+	}
+	b.cfg.ENRP.StaticPeers = [][]netip.AddrPort{{simAddr(1)}}
+	n.run(400 * time.Millisecond) // shorter than the startup phase
+	if b.mentorID != 1 || !reflect.DeepEqual(pools(a), pools(b)) || b.startup {
+		t.Fatalf("mentor %#x, startup %v, B has %d of A's %d elements", b.mentorID, b.startup, b.hs.Len(), a.hs.Len())
+	}
+}
+
+func TestENRPWalkRestartsOnANewAssociation(t *testing.T) {
+	n := newSimNet(t)
+	a := n.add(1)
+	for i := uint32(1); i <= 50; i++ {
+		n.register(1, "echo", pe(i, policy.RoundRobin))
+	}
+	hello := &wire.Presence{ServerIDs: wire.ServerIDs{Sender: 0x77}, Checksum: 0xffff}
+	a.HandleENRP(n.now, 5001, hello)
+	a.HandleENRP(n.now, 5001, &wire.HandleTableRequest{ServerIDs: wire.ServerIDs{Sender: 0x77}}) // first page only
+	// The requester comes back on a new association: a whole new walk.
+	a.HandleENRP(n.now, 5002, hello)
+	got := 0
+	for more := true; more; {
+		more = false
+		for _, o := range a.HandleENRP(n.now, 5002, &wire.HandleTableRequest{ServerIDs: wire.ServerIDs{Sender: 0x77}}) {
+			if resp, ok := o.Msg.(*wire.HandleTableResponse); ok {
+				for _, e := range resp.Entries {
+					got += len(e.Elements)
+				}
+				more = resp.More
+			}
+		}
+	}
+	if got != 50 {
+		t.Fatalf("second walk gave %d of 50 elements", got)
+	}
+}

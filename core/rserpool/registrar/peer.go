@@ -28,9 +28,10 @@ type peer struct {
 	timer    peerTimer
 	deadline time.Time
 
-	mentor   bool // our mentor: its full handle table fills ours at startup
-	htSync   bool // a Handle Table Request to it is outstanding
-	listSync bool // we asked it for its peer list
+	mentor    bool      // our mentor: its full handle table fills ours at startup
+	htSync    bool      // a Handle Table Request to it is outstanding
+	syncAsked time.Time // when we last asked it for a page
+	listSync  bool      // we asked it for its peer list
 
 	takeoverBy uint32    // the peer that said it takes this one over (its Init Takeover we acked)
 	takeover   *takeover // our takeover of this (dead) peer, if we started one
