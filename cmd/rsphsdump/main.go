@@ -15,8 +15,8 @@
 // The registrar takes the dump for a peer: it keeps it in its peer table,
 // and lists it to others, until its Presence timers run out (about 10 s
 // with rsplib's defaults), so a dump soon after another lists the earlier
-// one among the peers; and a registrar still in its startup phase picks
-// the dump as its mentor. The checksum the registrar's Presence announces
+// one among the peers; and a registrar still in its startup phase may
+// pick the dump as its mentor until a real peer speaks. The checksum the registrar's Presence announces
 // for its own elements is compared with the one its table gives them; a
 // difference (the handlespace changed meanwhile, or the table is
 // incomplete) is reported on standard error, and the dump is printed.
