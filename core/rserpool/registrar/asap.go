@@ -2,6 +2,8 @@ package registrar
 
 import (
 	"encoding/binary"
+	"net/netip"
+	"slices"
 	"time"
 
 	"netcompat/core/rserpool/handlespace"
@@ -230,9 +232,10 @@ func (r *Registrar) keepAliveAck(now time.Time, a *assocState, m *wire.EndpointK
 	switch {
 	case mem == nil:
 		r.log.Debug("keep-alive ack for unknown element", "pool", handleStr(string(m.PoolHandle)), "pe", peStr(m.PEID), "assoc", a.id)
-	case mem.Conn() == 0 && mem.Home() == r.cfg.ServerID && mem.KeepAlivePending():
+	case mem.Conn() == 0 && mem.Home() == r.cfg.ServerID && overlaps(a.dialedTo, asapEndpoint(mem.PE.ASAP)):
 		// A taken-over element answers the keep-alive that reached it
-		// over a new association: from now on it is reached there.
+		// over the association we opened to it: from now on it is
+		// reached there. (Only there: nobody else may adopt it.)
 		r.hs.SetConn(mem, handlespace.ConnKey(a.id))
 		a.elements++
 		r.stats.KeepAliveAcks++
@@ -266,4 +269,14 @@ func (r *Registrar) unreachable(now time.Time, a *assocState, m *wire.EndpointUn
 	case mem != nil:
 		r.log.Debug("endpoint unreachable", "pool", handleStr(mem.Handle()), "pe", peStr(mem.PE.ID), "reports", mem.UnreachableReports())
 	}
+}
+
+// overlaps reports whether a and b share an address.
+func overlaps(a, b []netip.AddrPort) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
 }

@@ -33,12 +33,13 @@ const maxInflight = 16
 // MaxQueuedBytes is a safety net: a queue above it closes the
 // association.
 type conn struct {
-	id    AssocID
-	a     transport.Assoc // nil while a dialed association is being set up (dial.go)
-	peer  netip.AddrPort
-	s     *Server
-	proto wire.Protocol // ASAP or ENRP: how the reader decodes
-	key   string        // dialed associations: the Server.dialed key
+	id     AssocID
+	a      transport.Assoc // nil while a dialed association is being set up (dial.go)
+	peer   netip.AddrPort
+	s      *Server
+	proto  wire.Protocol    // ASAP or ENRP: how the reader decodes
+	key    string           // dialed associations: the routes.dialed key
+	dialTo []netip.AddrPort // dialed associations: the endpoint dialed
 
 	mu      sync.Mutex
 	q       [][]byte // encoded messages for the writer
@@ -159,7 +160,8 @@ func (c *conn) congested() bool {
 func (c *conn) finished() {
 	if c.ends.Add(1) == 2 {
 		c.s.conns.Delete(c.id)
-		c.s.live.Add(-1)
+		live, _ := c.s.liveOf(c.proto)
+		live.Add(-1)
 	}
 }
 
@@ -169,7 +171,11 @@ func (c *conn) finished() {
 func (s *Server) reader(c *conn) {
 	defer s.wg.Done()
 	defer c.finished()
-	buf := make([]byte, s.cfg.MaxMessageSize)
+	size := s.cfg.MaxMessageSize
+	if c.proto == wire.ENRP {
+		size = transport.MaxBareMessageSize // handle table pages run up to 64 KiB
+	}
+	buf := make([]byte, size)
 	for {
 		for c.congested() {
 			select {

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"netcompat/core/rserpool/wire"
 	"netcompat/core/transport"
@@ -23,16 +24,26 @@ import (
 
 // routes is the state machine goroutine's map of outbound routes.
 type routes struct {
-	byPeer map[uint32]*conn // association a peer was heard on, or dialed for it
-	dialed map[string]*conn // associations we opened, by endpoint key
+	byPeer map[uint32]*conn     // association a peer was heard on, or dialed for it
+	dialed map[string]*conn     // associations we opened, by endpoint key
+	failed map[string]time.Time // endpoints whose last dial failed, and when
 }
+
+// dialBackoff is how long an endpoint whose dial failed is not dialed
+// again: messages for it meanwhile are dropped (ENRP recovers through its
+// timers), rather than each opening an association of its own.
+const dialBackoff = time.Second
 
 func newRoutes() *routes {
-	return &routes{byPeer: make(map[uint32]*conn), dialed: make(map[string]*conn)}
+	return &routes{byPeer: make(map[uint32]*conn), dialed: make(map[string]*conn), failed: make(map[string]time.Time)}
 }
 
-// forget drops c from the routes (it closed).
-func (rt *routes) forget(c *conn) {
+// forget drops c from the routes (it closed); a dial that never came up
+// starts the endpoint's backoff.
+func (rt *routes) forget(now time.Time, c *conn) {
+	if c.key != "" && c.assoc() == nil {
+		rt.failed[c.key] = now
+	}
 	for id, x := range rt.byPeer {
 		if x == c {
 			delete(rt.byPeer, id)
@@ -56,7 +67,7 @@ func endpointKey(proto wire.Protocol, addrs []netip.AddrPort) string {
 // route returns the association for output o (a Peer, PeerAddrs or
 // DialASAP output), dialing one if needed; nil if there is none to be
 // had (no addresses, or the association limit).
-func (s *Server) route(conns map[AssocID]*conn, o *Output) *conn {
+func (s *Server) route(now time.Time, conns map[AssocID]*conn, o *Output) *conn {
 	proto, addrs := wire.ENRP, o.PeerAddrs
 	if len(o.DialASAP) > 0 {
 		proto, addrs = wire.ASAP, o.DialASAP
@@ -79,12 +90,20 @@ func (s *Server) route(conns map[AssocID]*conn, o *Output) *conn {
 	if proto == wire.ENRP && s.enrpLn == nil {
 		return nil
 	}
-	if s.live.Load() >= int64(s.cfg.MaxAssociations) {
+	if t, ok := s.routes.failed[key]; ok {
+		if now.Sub(t) < dialBackoff {
+			return nil
+		}
+		delete(s.routes.failed, key)
+	}
+	live, limit := s.liveOf(proto)
+	if live.Load() >= int64(limit) {
 		return nil
 	}
 	c := newConn(AssocID(s.lastID.Add(1)), nil, s, proto)
 	c.key = key
-	s.live.Add(1)
+	c.dialTo = slices.Clone(addrs)
+	live.Add(1)
 	s.conns.Store(c.id, c)
 	conns[c.id] = c
 	s.routes.dialed[key] = c
@@ -92,7 +111,7 @@ func (s *Server) route(conns map[AssocID]*conn, o *Output) *conn {
 		s.routes.byPeer[o.Peer] = c
 	}
 	s.wg.Add(1)
-	go s.dial(c, slices.Clone(addrs))
+	go s.dial(c, c.dialTo)
 	return c
 }
 

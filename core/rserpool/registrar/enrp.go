@@ -3,6 +3,7 @@ package registrar
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"time"
 
 	"netcompat/core/rserpool/wire"
@@ -60,6 +61,9 @@ func (r *Registrar) HandlePresenceMulticast(now time.Time, src netip.Addr, m wir
 // from; Config.MaxGarbage of them in a row close it.
 func (r *Registrar) HandleENRPInvalid(now time.Time, from AssocID, err error) []Output {
 	r.stats.ENRPGarbage++
+	if from == 0 {
+		return nil // a datagram on the multicast socket: nothing to close
+	}
 	ea := r.enrpAssocs[from]
 	if ea == nil {
 		ea = &enrpAssoc{}
@@ -213,8 +217,12 @@ func (r *Registrar) onPresence(now time.Time, from AssocID, src netip.Addr, m *w
 	if from != 0 {
 		p.assoc = from
 	}
-	if isNew && !(from != 0 && m.ReplyRequired) { // else the reply below greets it
-		out = r.toPeer(out, p, r.presence(p.id, true))
+	// Our Presence first: a peer refuses requests from a registrar it
+	// has not heard say Presence (rsplib and this one alike). One message
+	// both greets a new peer (asking for its reply) and answers the R
+	// flag.
+	if isNew || (from != 0 && m.ReplyRequired) {
+		out = r.toPeer(out, p, r.presence(p.id, isNew))
 	}
 	if p.htSync && now.Sub(p.syncAsked) > r.syncPatience() {
 		r.log.Info("handle table synchronisation stalled, giving up", "peer", peStr(p.id), "mentor", p.mentor)
@@ -257,11 +265,19 @@ func (r *Registrar) onPresence(now time.Time, from AssocID, src netip.Addr, m *w
 			p.listSync = true
 			out = r.toPeer(out, p, &wire.ListRequest{ServerIDs: r.ids(p.id)})
 		}
-		if m.ReplyRequired {
-			out = r.toPeer(out, p, r.presence(p.id, isNew))
-		}
 	}
 	return out
+}
+
+// isSelf reports whether addrs is our own ENRP endpoint.
+func (r *Registrar) isSelf(addrs []netip.AddrPort) bool {
+	self := r.cfg.ENRP.Self
+	for _, ap := range addrs {
+		if ap.Port() == self.Port && slices.Contains(self.Addrs, ap.Addr()) {
+			return true
+		}
+	}
+	return false
 }
 
 // syncPatience is how long a handle table walk may wait for its next page
@@ -303,8 +319,8 @@ func (r *Registrar) onListResponse(now time.Time, m *wire.ListResponse) []Output
 			continue
 		}
 		addrs := r.peerEndpoint(0, netip.Addr{}, si)
-		if len(addrs) == 0 {
-			continue
+		if len(addrs) == 0 || r.isSelf(addrs) {
+			continue // an earlier incarnation of ours, at our own endpoint
 		}
 		p, isNew := r.learnPeer(now, si.ServerID, addrs, si)
 		if p == nil || !isNew {

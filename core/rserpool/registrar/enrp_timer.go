@@ -71,7 +71,11 @@ func (r *Registrar) enrpTick(now time.Time, out []Output) []Output {
 		}
 		switch p.timer {
 		case timerLastHeard:
-			r.log.Info("peer silent, asking for presence", "peer", peStr(p.id), "silent", now.Sub(p.heard).Round(time.Millisecond).String())
+			if p.heard.IsZero() {
+				r.log.Info("listed peer never heard, asking for presence", "peer", peStr(p.id))
+			} else {
+				r.log.Info("peer silent, asking for presence", "peer", peStr(p.id), "silent", now.Sub(p.heard).Round(time.Millisecond).String())
+			}
 			out = r.toPeer(out, p, r.presence(p.id, true))
 			p.timer, p.deadline = timerNoResponse, now.Add(r.cfg.ENRP.MaxTimeNoResponse)
 		case timerNoResponse:

@@ -15,8 +15,8 @@ import (
 // presenceSocket sends and receives ENRP Presence over UDP multicast
 // (rsplib: 239.0.0.51:9901). One socket does both: bound to the group and
 // port, joined on one interface, sending by that interface with the
-// given TTL; the kernel picks the interface's address as source, which
-// receivers take as the sender's ENRP address (with the port its Server
+// given TTL, from the interface's first IPv4 address, which receivers
+// take as the sender's ENRP address (with the port its Server
 // Information names). Our own Presences come back by multicast loopback
 // and are ignored by server ID. As for Server Announces, the default
 // interface is "lo", so nothing leaves the host unless configured.
@@ -40,6 +40,19 @@ func newPresenceSocket(group netip.AddrPort, ifName string, ttl int, log *slog.L
 	if group.Addr().Is6() {
 		network = "udp6"
 	}
+	// The source address: the interface's own, as for Server Announces.
+	// Left to the kernel, a Presence sent on lo goes out from the
+	// address of another interface (127.0.0.1 is host-scoped), which
+	// receivers would then take as our ENRP address.
+	var src [4]byte
+	if as, err := ifi.Addrs(); err == nil {
+		for _, ia := range as {
+			if p, err := netip.ParsePrefix(ia.String()); err == nil && p.Addr().Unmap().Is4() {
+				src = p.Addr().Unmap().As4()
+				break
+			}
+		}
+	}
 	ga := net.UDPAddrFromAddrPort(group)
 	c, err := net.ListenMulticastUDP(network, ifi, ga)
 	if err != nil {
@@ -51,7 +64,7 @@ func newPresenceSocket(group netip.AddrPort, ifName string, ttl int, log *slog.L
 		err = rc.Control(func(fd uintptr) {
 			s := int(fd)
 			if group.Addr().Is4() {
-				if serr = unix.SetsockoptIPMreqn(s, unix.IPPROTO_IP, unix.IP_MULTICAST_IF, &unix.IPMreqn{Ifindex: int32(ifi.Index)}); serr == nil {
+				if serr = unix.SetsockoptIPMreqn(s, unix.IPPROTO_IP, unix.IP_MULTICAST_IF, &unix.IPMreqn{Ifindex: int32(ifi.Index), Address: src}); serr == nil {
 					serr = unix.SetsockoptInt(s, unix.IPPROTO_IP, unix.IP_MULTICAST_TTL, ttl)
 				}
 				return

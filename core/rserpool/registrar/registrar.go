@@ -79,7 +79,8 @@ type assocState struct {
 	garbage    int // undecodable messages in a row
 	elements   int // pool elements registered over it
 	hr, eu     bucket
-	remote     *wire.Transport // the peer's end, for Handle Updates (AssocOpenedFrom)
+	remote     *wire.Transport  // the peer's end, for Handle Updates (AssocOpenedFrom)
+	dialedTo   []netip.AddrPort // we opened it to this ASAP endpoint (AssocDialed)
 }
 
 // Stats are the registrar's counters and gauges. Counters count since
@@ -198,6 +199,15 @@ func (r *Registrar) AssocOpened(now time.Time, id AssocID) []Output {
 	return nil
 }
 
+// AssocDialed tells the registrar about an association the I/O layer
+// opened for a DialASAP output to endpoint: a taken-over element whose
+// ASAP transport names that endpoint may answer its keep-alive there.
+func (r *Registrar) AssocDialed(now time.Time, id AssocID, endpoint []netip.AddrPort) []Output {
+	a := r.assoc(now, id)
+	a.dialedTo = endpoint
+	return nil
+}
+
 // AssocOpenedFrom is AssocOpened with the peer's end of the association,
 // which Handle Updates name as the ASAP transport of the elements
 // registered over it when they name none (rsplib's registrator
@@ -304,18 +314,25 @@ func (r *Registrar) Tick(now time.Time) []Output {
 			PoolHandle: []byte(m.Handle()),
 			PEID:       m.PE.ID,
 		}
-		if to := AssocID(m.Conn()); to != 0 {
+		to := AssocID(m.Conn())
+		if to != 0 {
 			out = r.send(now, out, to, ka)
 			r.stats.KeepAlives++
-		} else if ep := asapEndpoint(m.PE.ASAP); len(ep) > 0 {
-			// Taken over: reach the element where it said it listens.
+			r.hs.KeepAliveSent(now, m)
+			continue
+		}
+		// Taken over, no association yet: try the element where it said
+		// it listens. Whether or not that can work (many elements name no
+		// endpoint, and one that does may not accept associations there),
+		// the element is not timed out for a missing Ack: it stays until
+		// its registration life ends unless it registers again, here or
+		// with another registrar, or answers over a new association.
+		if ep := asapEndpoint(m.PE.ASAP); len(ep) > 0 {
 			out = append(out, Output{DialASAP: ep, Msg: ka})
 			r.stats.KeepAlives++
 			r.stats.KeepAliveDials++
 		}
-		// Without either the keep-alive cannot go out; it then times out
-		// like a lost one.
-		r.hs.KeepAliveSent(now, m)
+		r.hs.KeepAliveDeferred(now, m)
 	}
 	clear(r.kas[:cap(r.kas)]) // hold no removed elements
 

@@ -98,10 +98,13 @@ type ServerConfig struct {
 	DialTimeout time.Duration
 
 	CloseGrace      time.Duration // default DefaultCloseGrace
-	MaxAssociations int           // default DefaultMaxAssociations
-	MaxMessageSize  int           // inbound; default DefaultMaxMessageSize
-	QueueHighWater  int           // per association; default DefaultQueueHighWater
-	MaxQueuedBytes  int           // per association; default DefaultMaxQueuedBytes
+	MaxAssociations int           // ASAP; default DefaultMaxAssociations
+	// MaxENRPAssociations bounds ENRP associations apart from ASAP ones;
+	// default two per possible peer (2 * MaxPeers).
+	MaxENRPAssociations int
+	MaxMessageSize      int // inbound; default DefaultMaxMessageSize
+	QueueHighWater      int // per association; default DefaultQueueHighWater
+	MaxQueuedBytes      int // per association; default DefaultMaxQueuedBytes
 
 	// Logger receives the log records; nil discards them.
 	Logger *slog.Logger
@@ -125,6 +128,9 @@ func (c ServerConfig) withDefaults() ServerConfig {
 	}
 	if c.MaxAssociations <= 0 {
 		c.MaxAssociations = DefaultMaxAssociations
+	}
+	if c.MaxENRPAssociations <= 0 {
+		c.MaxENRPAssociations = 2 * MaxPeers
 	}
 	if c.MaxMessageSize <= 0 {
 		c.MaxMessageSize = DefaultMaxMessageSize
@@ -181,10 +187,11 @@ type Server struct {
 	enrpAccDone chan struct{} // closed when the ENRP accept goroutine ends
 	final       Stats         // the last stats, written before loopDone closes
 
-	live   atomic.Int64 // open associations (reader or writer still running)
-	conns  sync.Map     // AssocID → *conn, every association not yet finished
-	wg     sync.WaitGroup
-	closed sync.Once
+	live     atomic.Int64 // open ASAP associations (reader or writer still running)
+	liveENRP atomic.Int64 // open ENRP associations, limited apart so peers cannot crowd out ASAP
+	conns    sync.Map     // AssocID → *conn, every association not yet finished
+	wg       sync.WaitGroup
+	closed   sync.Once
 }
 
 type eventKind uint8
@@ -437,6 +444,14 @@ func (s *Server) Close() error {
 	return err
 }
 
+// liveOf returns the counter of open associations of proto and its limit.
+func (s *Server) liveOf(proto wire.Protocol) (*atomic.Int64, int) {
+	if proto == wire.ENRP {
+		return &s.liveENRP, s.cfg.MaxENRPAssociations
+	}
+	return &s.live, s.cfg.MaxAssociations
+}
+
 // acceptLoop accepts associations of protocol proto until ln closes.
 func (s *Server) acceptLoop(ln transport.Listener, proto wire.Protocol, done chan struct{}) {
 	defer s.wg.Done()
@@ -456,21 +471,22 @@ func (s *Server) acceptLoop(ln transport.Listener, proto wire.Protocol, done cha
 				return
 			}
 		}
-		if s.live.Load() >= int64(s.cfg.MaxAssociations) {
+		live, limit := s.liveOf(proto)
+		if live.Load() >= int64(limit) {
 			a.Close()
 			if refused++; sparse(refused) {
-				s.log.Warn("association limit reached, refusing", "limit", s.cfg.MaxAssociations, "refused", refused)
+				s.log.Warn("association limit reached, refusing", "protocol", proto.String(), "limit", limit, "refused", refused)
 			}
 			continue
 		}
 		c := newConn(AssocID(s.lastID.Add(1)), a, s, proto)
-		s.live.Add(1)
+		live.Add(1)
 		s.conns.Store(c.id, c)
 		select {
 		case s.events <- event{kind: evOpened, c: c}:
 		case <-s.done:
 			s.conns.Delete(c.id)
-			s.live.Add(-1)
+			live.Add(-1)
 			a.Close()
 			return
 		}
@@ -535,6 +551,9 @@ func (s *Server) handleEvent(now time.Time, conns map[AssocID]*conn, ev event) [
 			s.reg.ENRPAssocOpened(now, id, c.assoc().RemoteAddrs())
 			return nil
 		}
+		if ev.kind == evDialed {
+			return s.reg.AssocDialed(now, id, c.dialTo)
+		}
 		return s.reg.AssocOpenedFrom(now, id, s.remoteTransport(c))
 	case evMessage:
 		c.handled()
@@ -574,7 +593,7 @@ func (s *Server) handleEvent(now time.Time, conns map[AssocID]*conn, ev event) [
 
 // lost tells the state machine that c is gone.
 func (s *Server) lost(now time.Time, c *conn) []Output {
-	s.routes.forget(c)
+	s.routes.forget(now, c)
 	if c.proto == wire.ENRP {
 		s.reg.ENRPAssocClosed(now, c.id)
 		return nil
@@ -582,13 +601,15 @@ func (s *Server) lost(now time.Time, c *conn) []Output {
 	return s.reg.AssocClosed(now, c.id)
 }
 
-// remoteTransport describes the far end of ASAP association c.
+// remoteTransport describes the far end of ASAP association c over kernel
+// SCTP, where rsplib's elements accept associations on the port they
+// register from (rsplib's registrator transport). Over the TCP mapping the
+// far end is an ephemeral port nobody listens on: none.
 func (s *Server) remoteTransport(c *conn) wire.Transport {
-	kind := wire.ParamTCPTransport
-	if s.backend == transport.BackendKernel {
-		kind = wire.ParamSCTPTransport
+	t := wire.Transport{Kind: wire.ParamSCTPTransport, Use: wire.UseData}
+	if s.backend != transport.BackendKernel {
+		return t
 	}
-	t := wire.Transport{Kind: kind, Use: wire.UseData}
 	if a := c.assoc(); a != nil {
 		for _, ap := range a.RemoteAddrs() {
 			t.Port = ap.Port()
@@ -622,7 +643,7 @@ func (s *Server) dispatch(now time.Time, conns map[AssocID]*conn, outs []Output)
 		}
 		var c *conn
 		if o.Peer != 0 || len(o.PeerAddrs) > 0 || len(o.DialASAP) > 0 {
-			c = s.route(conns, &o)
+			c = s.route(now, conns, &o)
 		} else {
 			c = conns[o.To]
 		}
@@ -634,7 +655,11 @@ func (s *Server) dispatch(now time.Time, conns map[AssocID]*conn, outs []Output)
 			switch {
 			case err != nil:
 				s.log.Error("cannot encode message", "assoc", c.id, "protocol", o.Msg.Protocol().String(), "type", o.Msg.MsgType(), "err", err)
-			case !c.enqueue(b):
+			case c.enqueue(b):
+			case c.isClosing():
+				// Closing, or a dial that failed: its loss is on its way.
+				s.log.Debug("message for a closing association dropped", "assoc", c.id, "peer", c.peer)
+			default:
 				// Rare: flow control keeps answers far below the limit.
 				msgs, bytes := c.queued()
 				s.log.Warn("association does not read its messages, closing it", "assoc", c.id, "peer", c.peer,
