@@ -25,7 +25,7 @@ test: all test-go fuzz test-c
 test-go:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./core/...
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/core/')
+	NETCOMPAT_BUILD_DIR=$(abspath $(BUILD)) $(GO) test -count=1 $$($(GO) list ./... | grep -v '/core/')
 
 fuzz:
 	@scripts/fuzz.sh $(FUZZTIME)

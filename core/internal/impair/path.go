@@ -14,7 +14,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
-	"netcompat/core/internal/netns"
+	"netcompat/internal/netns"
 )
 
 // Config describes a Path. The zero value is a perfect path.

@@ -3,7 +3,7 @@ package impair
 import (
 	"strconv"
 
-	"netcompat/core/internal/netns"
+	"netcompat/internal/netns"
 )
 
 type netnsT = netns.Namespace

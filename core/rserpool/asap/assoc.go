@@ -122,6 +122,9 @@ func (r *regAssoc) fail(err error) {
 	r.mu.Unlock()
 	failover, seek := c.detachLocked(r)
 	c.mu.Unlock()
+	if errors.Is(err, errResponseTimeout) {
+		c.registrars.suspect(r.peer)
+	}
 
 	r.a.Close()
 	r.logEnd(err, failover)

@@ -59,9 +59,26 @@ func (c *Client) huntTrial(ctx context.Context) (transport.Assoc, error) {
 			off := int(random32() % uint32(len(cands)))
 			cands = append(cands[off:], cands[:off]...)
 		}
+		// Registrars that stopped answering lately go last, and are
+		// dialled only once every other has failed.
+		fresh := 0
+		var suspects [][]netip.AddrPort
 		for _, addrs := range cands {
+			if c.registrars.suspected(addrs) {
+				suspects = append(suspects, addrs)
+			} else {
+				cands[fresh] = addrs
+				fresh++
+			}
+		}
+		cands = append(cands[:fresh], suspects...)
+		for i, addrs := range cands {
 			k := fmt.Sprint(addrs)
 			if tried[k] {
+				continue
+			}
+			if i >= fresh && (inflight > 0 || untried > 0) {
+				untried++
 				continue
 			}
 			if inflight >= maxConcurrentDials {

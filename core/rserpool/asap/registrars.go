@@ -18,7 +18,14 @@ type registrarTable struct {
 	mu        sync.Mutex
 	announced map[uint32]*announcedRegistrar // by server ID
 	changed   chan struct{}                  // closed when a registrar is added
+	suspects  map[netip.AddrPort]time.Time   // registrars that stopped answering, and when
 }
+
+// suspectFor is how long a registrar that stopped answering is tried only
+// after every other: a hung registrar still accepts associations (the
+// kernel does that), so a hunt that dialled it among the others could
+// pick it again and wait another response timeout.
+const suspectFor = 30 * time.Second
 
 type announcedRegistrar struct {
 	addrs   []netip.AddrPort
@@ -32,7 +39,34 @@ func newRegistrarTable(static [][]netip.AddrPort, timeout time.Duration, now fun
 		static:    static,
 		announced: make(map[uint32]*announcedRegistrar),
 		changed:   make(chan struct{}),
+		suspects:  make(map[netip.AddrPort]time.Time),
 	}
+}
+
+// suspect records that the registrar at addrs did not answer in time.
+func (t *registrarTable) suspect(addrs []netip.AddrPort) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	for _, a := range addrs {
+		t.suspects[a] = now
+	}
+}
+
+// suspected reports whether a registrar at addrs stopped answering lately.
+func (t *registrarTable) suspected(addrs []netip.AddrPort) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	for _, a := range addrs {
+		if at, ok := t.suspects[a]; ok {
+			if now.Sub(at) < suspectFor {
+				return true
+			}
+			delete(t.suspects, a)
+		}
+	}
+	return false
 }
 
 // announce records an announce from registrar id reachable at addrs.

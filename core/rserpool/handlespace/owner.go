@@ -86,7 +86,8 @@ func (h *Handlespace) SetHome(now time.Time, m *Member, home uint32) bool {
 }
 
 // TakeOver moves every element whose home is from to home to and returns
-// them (the takeover of a dead peer's elements; see SetHome).
+// them (the takeover of a dead peer's elements; see SetHome). Each
+// element's registration life starts again.
 func (h *Handlespace) TakeOver(now time.Time, from, to uint32) []*Member {
 	out := h.Owned(from)
 	if from == to {
@@ -95,6 +96,12 @@ func (h *Handlespace) TakeOver(now time.Time, from, to uint32) []*Member {
 	t := h.clock(now)
 	for _, m := range out {
 		h.setHome(m, to, t)
+		// A full registration life from now: an element whose registrar
+		// died may be stuck on its way to another one (its requests to
+		// the dead one time out first), and is gone at the end of it if
+		// it never shows up.
+		m.regAt = t
+		h.expiry.fix(m)
 		m.pool.updated(m)
 	}
 	return out

@@ -12,7 +12,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 
-	"netcompat/core/internal/netns"
+	"netcompat/internal/netns"
 	"netcompat/core/rsvp/api"
 	"netcompat/core/rsvp/config"
 	"netcompat/core/rsvp/tc"

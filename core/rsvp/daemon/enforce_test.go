@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"netcompat/core/internal/flowtest"
-	"netcompat/core/internal/netns"
+	"netcompat/internal/netns"
 	"netcompat/core/rsvp/api"
 )
 

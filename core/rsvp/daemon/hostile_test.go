@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"netcompat/core/internal/netns"
+	"netcompat/internal/netns"
 	"netcompat/core/rsvp/api"
 	"netcompat/core/rsvp/netio"
 	"netcompat/core/rsvp/wire"

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"netcompat/core/internal/netns"
+	"netcompat/internal/netns"
 	"netcompat/core/rsvp/api"
 )
 

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"netcompat/core/internal/netns"
+	"netcompat/internal/netns"
 	"netcompat/core/rsvp/api"
 )
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"netcompat/core/internal/netns"
+	"netcompat/internal/netns"
 )
 
 const waitLimit = 30 * time.Second

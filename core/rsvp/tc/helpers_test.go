@@ -8,7 +8,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 
-	"netcompat/core/internal/netns"
+	"netcompat/internal/netns"
 )
 
 // pair is two namespaces joined by a veth; tc goes on A's end.
