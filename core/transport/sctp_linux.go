@@ -16,6 +16,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"golang.org/x/sys/unix"
 	"io"
 	"math"
 	"net"
@@ -211,6 +212,12 @@ func dialSCTPGroup(ctx context.Context, addrs []netip.AddrPort, cfg config) (*sc
 	if err != nil {
 		return nil, err
 	}
+	if local := localFor(sctpFamily(addrs), cfg.local); len(local) > 0 {
+		if err := bindLocal(fd, local); err != nil {
+			syscall.Close(fd)
+			return nil, err
+		}
+	}
 	_, cerr := sctp.SCTPConnect(fd, sctpAddr(addrs))
 	if cerr != nil && !errors.Is(cerr, syscall.EINPROGRESS) {
 		syscall.Close(fd)
@@ -227,6 +234,41 @@ func dialSCTPGroup(ctx context.Context, addrs []netip.AddrPort, cfg config) (*sc
 		}
 	}
 	return a, nil
+}
+
+// localFor returns the local addresses an IPv4 (or dual-stack IPv6)
+// socket can bind: an IPv4 socket drops IPv6 addresses, [::] becoming
+// 0.0.0.0.
+func localFor(family int, local []netip.AddrPort) []netip.AddrPort {
+	if family == syscall.AF_INET6 {
+		return local
+	}
+	var out []netip.AddrPort
+	for _, ap := range local {
+		switch a := ap.Addr().Unmap(); {
+		case a.Is4():
+			out = append(out, netip.AddrPortFrom(a, ap.Port()))
+		case a.IsUnspecified():
+			out = append(out, netip.AddrPortFrom(netip.IPv4Unspecified(), ap.Port()))
+		}
+	}
+	return out
+}
+
+// bindLocal binds a socket about to connect to the local endpoint addrs,
+// sharing the port with a listener (SO_REUSEPORT on both). Only
+// listening sockets are SCTP endpoints that new associations find, so the
+// listener still gets every INIT.
+func bindLocal(fd int, addrs []netip.AddrPort) error {
+	for _, o := range []int{syscall.SO_REUSEADDR, unix.SO_REUSEPORT} {
+		if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, o, 1); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	}
+	if err := sctp.SCTPBind(fd, sctpAddr(addrs), sctp.SCTP_BINDX_ADD_ADDR); err != nil {
+		return fmt.Errorf("transport: bind %v: %w", addrs, os.NewSyscallError("sctp_bindx", err))
+	}
+	return nil
 }
 
 // aLongTimeAgo is a deadline in the past, to wake a waiting connect.
@@ -547,6 +589,11 @@ func listenSCTP(addrs []netip.AddrPort, cfg config) (Listener, error) {
 	}
 	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1); err != nil {
 		return fail("setsockopt SO_REUSEADDR", err)
+	}
+	if cfg.reusePort {
+		if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
+			return fail("setsockopt SO_REUSEPORT", err)
+		}
 	}
 	if err := sctp.SCTPBind(fd, sctpAddr(addrs), sctp.SCTP_BINDX_ADD_ADDR); err != nil {
 		return fail("sctp_bindx", err)

@@ -297,3 +297,58 @@ func TestKernelSocketOptions(t *testing.T) {
 		})
 	}
 }
+
+// A server dials from its own listening endpoint (Options.Local, as the
+// registrar does for ENRP): the association's local port is the
+// listener's, and the listener still accepts associations, among them one
+// from the endpoint it dialed.
+func TestKernelDialFromListeningEndpoint(t *testing.T) {
+	requireKernelSCTP(t)
+	a := listen(t, []netip.AddrPort{loopback0}, &Options{Backend: BackendKernel, ReusePort: true})
+	b := listen(t, []netip.AddrPort{netip.MustParseAddrPort("127.0.0.2:0")}, &Options{Backend: BackendKernel, ReusePort: true})
+	accB := accept(b)
+	c, err := Dial(testContext(t), b.Addrs(), &Options{Backend: BackendKernel, Local: a.Addrs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got := c.LocalAddrs(); len(got) == 0 || got[0].Port() != a.Addrs()[0].Port() {
+		t.Fatalf("local %v, want the listener's port %v", got, a.Addrs())
+	}
+	r := <-accB
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	defer r.a.Close()
+	if got := r.a.RemoteAddrs(); len(got) == 0 || got[0] != a.Addrs()[0] {
+		t.Errorf("B sees the association from %v, want %v", got, a.Addrs())
+	}
+	roundTrip(t, c, r.a)
+	// A still accepts: a plain client, then B's endpoint dialing back.
+	for _, opts := range []*Options{{Backend: BackendKernel}, {Backend: BackendKernel, Local: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.3:0")}}} {
+		accA := accept(a)
+		d, err := Dial(testContext(t), a.Addrs(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := <-accA
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		roundTrip(t, d, r.a)
+		d.Close()
+		r.a.Close()
+	}
+}
+
+func roundTrip(t *testing.T, x, y Assoc) {
+	t.Helper()
+	if err := x.Send([]byte("ping"), SendInfo{}); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 16)
+	n, _, err := y.Recv(buf)
+	if err != nil || string(buf[:n]) != "ping" {
+		t.Fatalf("Recv %q %v", buf[:n], err)
+	}
+}

@@ -206,6 +206,17 @@ type Options struct {
 	// Timing sets the failure-detection parameters (see Timing); nil keeps
 	// the kernel's (SCTP) or DefaultKeepAlive (TCP).
 	Timing *Timing
+	// Local, for Dial over kernel SCTP, binds the association to these
+	// local addresses and port before connecting: a server that dials
+	// its peers from its own listening endpoint (ENRP; rsplib's peers
+	// accept a peer's Presence only from the endpoint it names). The
+	// listener must be opened with ReusePort too. The TCP mapping
+	// ignores it.
+	Local []netip.AddrPort
+	// ReusePort sets SO_REUSEPORT on kernel SCTP listeners and dials,
+	// so that dials bound to a listener's endpoint (Local) may share its
+	// port.
+	ReusePort bool
 }
 
 // config is Options resolved: no zero values left.
@@ -217,6 +228,8 @@ type config struct {
 	streams   int
 	keepAlive net.KeepAliveConfig
 	timing    *Timing // resolved (no zero fields), or nil
+	local     []netip.AddrPort
+	reusePort bool
 }
 
 const maxFrameLength = math.MaxUint32
@@ -265,6 +278,8 @@ func (o *Options) resolve() (config, error) {
 	if o.KeepAlive != nil {
 		c.keepAlive = *o.KeepAlive
 	}
+	c.local = o.Local
+	c.reusePort = o.ReusePort || len(o.Local) > 0
 	return c, nil
 }
 

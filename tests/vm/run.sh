@@ -46,6 +46,10 @@ IMAGE_FILES=(
 )
 # VM_FILES adds more (space-separated host paths; bench/vm_sctp.sh).
 IMAGE_FILES+=(${VM_FILES:-})
+# Programs the tests use when the build has them: rsphsdump, the ENRP probe
+# the interop enrp-* tests read rsplib's registrar's handlespace with
+# (without it they check rsplib's side by its log and by resolution).
+if [ -e "$BUILD/rsphsdump" ]; then IMAGE_FILES+=("$BUILD/rsphsdump"); fi
 
 # Debian packages unpacked whole into the image (downloaded once into the
 # cache, never installed on the host); the shared libraries their programs
@@ -69,7 +73,8 @@ GO_TESTS=(core/transport core/rserpool/registrar core/rserpool/asap core/rserpoo
 #   TCP mapping on purpose (fake_test.go), so they only check that nothing
 #   breaks with NETCOMPAT_SCTP=kernel.
 # - interop_*: netcompat against Debian's rsplib over real SCTP, scripts
-#   in tests/vm/interop (copied to /vm/interop).
+#   in tests/vm/interop (copied to /vm/interop); interop_enrp_* are
+#   netcompat's registrar peering with rsplib's (ENRP).
 # VM_TESTS replaces the list, e.g. to run one test while debugging.
 GO_FLAGS="-test.v -test.timeout 45s"
 TESTS=${VM_TESTS:-"
@@ -86,6 +91,8 @@ interop_nc_element_rsplib_registrar 60 1 sh /vm/interop/nc-element-rsplib-regist
 interop_rsplib_element_nc_registrar 60 1 sh /vm/interop/rsplib-element-nc-registrar.sh
 interop_pingpong_nc_elements        90 1 sh /vm/interop/pingpong-nc-elements.sh
 interop_mixed_pool_failover         90 1 sh /vm/interop/mixed-pool-failover.sh
+interop_enrp_sync                   60 1 sh /vm/interop/enrp-sync.sh
+interop_enrp_takeover               90 1 sh /vm/interop/enrp-takeover.sh
 "}
 
 # The tests' environment (tests/c/rserpool_*.cmake set the same for ctest).

@@ -11,7 +11,8 @@ import (
 	"netcompat/core/transport"
 )
 
-// Outbound associations: to ENRP peers (Output.Peer, Output.PeerAddrs)
+// Outbound associations: to ENRP peers (over kernel SCTP from our own
+// ENRP endpoint, sharing its port, as rsplib's one-to-many socket does) (Output.Peer, Output.PeerAddrs)
 // and to pool elements taken over (Output.DialASAP). All of it runs in
 // the state machine goroutine except the dial itself.
 //
@@ -132,7 +133,14 @@ func (s *Server) dial(c *conn, addrs []netip.AddrPort) {
 		case <-ctx.Done():
 		}
 	}()
+	var local []netip.AddrPort
+	if c.proto == wire.ENRP {
+		// From our ENRP endpoint: rsplib accepts a Presence only from the
+		// endpoint its Server Information names, port included.
+		local = s.enrpAddrs
+	}
 	a, err := transport.Dial(ctx, addrs, &transport.Options{
+		Local:          local,
 		Backend:        s.backend,
 		Framing:        transport.FramingBare,
 		PPID:           ppid,

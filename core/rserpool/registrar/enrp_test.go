@@ -303,20 +303,46 @@ func TestENRPTakeoverAloneAndAbandoned(t *testing.T) {
 	if m := a.hs.Lookup([]byte("echo"), 1); m == nil || m.Home() != 1 {
 		t.Fatalf("the only survivor did not take the element over: %+v", m)
 	}
-	// A takeover needing an ack from a peer that cannot answer is
-	// abandoned at the expiry, as rsplib does.
+	// A takeover needing an ack from a peer that is still in the table
+	// but cannot answer is abandoned at the expiry, as rsplib does: an
+	// isolated registrar whose two peers both own elements takes over
+	// neither (each takeover waits for the other peer's ack).
 	n2 := newSimNet(t)
 	n2.add(1)
 	n2.add(2, 1)
 	n2.add(3, 1)
 	n2.run(300 * time.Millisecond)
 	n2.register(2, "echo", pe(1, policy.RoundRobin))
+	n2.register(3, "echo", pe(2, policy.RoundRobin))
 	n2.run(50 * time.Millisecond)
 	n2.cut[[2]uint32{1, 2}], n2.cut[[2]uint32{1, 3}] = true, true // 1 alone
 	n2.run(2 * time.Second)
 	r1 := n2.regs[1]
 	if m := r1.hs.Lookup([]byte("echo"), 1); m == nil || m.Home() != 2 || r1.stats.Takeovers != 0 || len(r1.peers) != 0 {
 		t.Fatalf("isolated registrar: element %+v, takeovers %d, peers %d", m, r1.stats.Takeovers, len(r1.peers))
+	}
+	// A peer only listed by another, never heard, is not waited for.
+	n3 := newSimNet(t)
+	n3.add(1)
+	n3.add(2, 1)
+	n3.run(300 * time.Millisecond)
+	n3.register(2, "echo", pe(1, policy.RoundRobin))
+	n3.run(50 * time.Millisecond)
+	ghost := &wire.ServerInfo{ServerID: 0x99, Transport: wire.Transport{Kind: wire.ParamSCTPTransport, Port: 9901,
+		Addrs: []netip.Addr{netip.MustParseAddr("10.9.9.99")}}}
+	n3.down[2] = true
+	n3.run(400 * time.Millisecond) // 2 is silent: asked for a Presence
+	n3.deliver(1, n3.regs[1].HandleENRP(n3.now, 1002, &wire.ListResponse{ServerIDs: wire.ServerIDs{Sender: 2}, Servers: []wire.ServerInfo{*ghost}}))
+	if !n3.regs[1].HasPeer(0x99) {
+		t.Fatal("listed peer not learnt")
+	}
+	n3.run(250 * time.Millisecond) // 2 is dead; the ghost is still listed
+	if !n3.regs[1].HasPeer(0x99) || n3.regs[1].stats.Takeovers != 1 {
+		t.Fatalf("ghost listed %v, takeovers %d: the takeover must not wait for a peer never heard",
+			n3.regs[1].HasPeer(0x99), n3.regs[1].stats.Takeovers)
+	}
+	if m := n3.regs[1].hs.Lookup([]byte("echo"), 1); m == nil || m.Home() != 1 {
+		t.Fatalf("survivor beside a listed-only peer: element %+v", m)
 	}
 	_ = b
 }

@@ -82,10 +82,7 @@ func (r *Registrar) enrpTick(now time.Time, out []Output) []Output {
 			p.deadline = time.Time{}
 			out = append(out, r.peerDead(now, p)...)
 		case timerTakeoverExpiry:
-			r.log.Warn("takeover expired without every ack; abandoned", "peer", peStr(p.id), "missing", len(p.takeover.waiting))
-			p.takeover = nil
-			r.stats.PeersLost++
-			r.dropPeer(p, "dead, takeover expired")
+			out = append(out, r.takeoverExpired(now, p)...)
 		}
 	}
 	if !now.Before(r.nextHeartbeat) {

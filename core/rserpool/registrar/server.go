@@ -273,6 +273,7 @@ func Listen(cfg ServerConfig) (*Server, error) {
 	if len(cfg.ENRP) > 0 {
 		s.enrpLn, err = transport.Listen(cfg.ENRP, &transport.Options{
 			Backend:        backend,
+			ReusePort:      true, // peers are dialed from this endpoint (dial.go)
 			Framing:        transport.FramingBare,
 			PPID:           transport.PPIDENRP,
 			MaxMessageSize: transport.MaxBareMessageSize,

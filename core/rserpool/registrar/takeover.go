@@ -11,19 +11,21 @@ import (
 // A peer that stays silent MaxTimeLastHeard and then does not answer a
 // Presence with the R flag within MaxTimeNoResponse is dead. If it owned
 // elements and nobody announced a takeover of it, we send Init Takeover
-// to every other peer and wait TakeoverExpiryInterval for all their
-// acks; when two registrars start at once, the one with the lower server
-// ID wins (the other acks and withdraws). With all acks (at once when
-// there is no other peer: rsplib then waits for acks that cannot come and
-// gives up) we send Takeover Server to every peer and become the home of
-// the dead peer's elements: each gets an Endpoint Keep-Alive with the H
-// flag at once (over its association if it has one here, else by
-// opening one to its ASAP transport), and a Handle Update tells the
-// peers. Peers that hear Takeover Server make the sender the home of the
-// target's elements. A takeover that expires is abandoned, as in rsplib;
-// the dead peer's elements then leave at the end of their registration
-// life unless they register elsewhere first (a pool element whose
-// registrar dies hunts for another at once).
+// to every other peer and wait TakeoverExpiryInterval for the acks of
+// those we have heard from (rsplib waits for every peer it lists, even
+// one it learnt from a List Response and never heard). When two
+// registrars start at once, the one with the lower server ID wins (the
+// other acks and withdraws). With all acks (at once when there is no
+// other peer: rsplib then waits for acks that cannot come and gives up)
+// we send Takeover Server to every peer and become the home of the dead
+// peer's elements: each gets an Endpoint Keep-Alive with the H flag at
+// once (over its association if it has one here, else by opening one to
+// its ASAP transport), and a Handle Update tells the peers. Peers that
+// hear Takeover Server make the sender the home of the target's elements.
+// A takeover that expires is abandoned, as in rsplib; the dead peer's
+// elements then leave at the end of their
+// registration life unless they register elsewhere first (a pool element
+// whose registrar dies hunts for another at once).
 
 // peerDead acts on a peer that did not answer.
 func (r *Registrar) peerDead(now time.Time, p *peer) []Output {
@@ -39,11 +41,16 @@ func (r *Registrar) peerDead(now time.Time, p *peer) []Output {
 	t := &takeover{waiting: make(map[uint32]bool)}
 	var out []Output
 	for _, id := range r.peerIDs() {
+		q := r.peers[id]
 		if id == p.id {
 			continue
 		}
-		t.waiting[id] = true
-		out = r.toPeer(out, r.peers[id], &wire.InitTakeover{ServerIDs: r.ids(id), Target: p.id})
+		out = r.toPeer(out, q, &wire.InitTakeover{ServerIDs: r.ids(id), Target: p.id})
+		if !q.heard.IsZero() {
+			// Only peers we have heard can ack: one merely listed by
+			// another (a dump tool that came and went, say) never will.
+			t.waiting[id] = true
+		}
 	}
 	p.takeover = t
 	r.log.Info("peer dead, initiating takeover", "peer", peStr(p.id), "elements", r.hs.OwnedCount(p.id), "acks_needed", len(t.waiting))
@@ -133,4 +140,13 @@ func (r *Registrar) presenceToAll(out []Output) []Output {
 		out = r.toPeer(out, r.peers[id], r.presence(id, false))
 	}
 	return out
+}
+
+// takeoverExpired abandons our takeover of p: some peer did not ack.
+func (r *Registrar) takeoverExpired(now time.Time, p *peer) []Output {
+	r.log.Warn("takeover expired without every ack; abandoned", "peer", peStr(p.id), "missing", len(p.takeover.waiting))
+	p.takeover = nil
+	r.stats.PeersLost++
+	r.dropPeer(p, "dead, takeover expired")
+	return nil
 }
