@@ -12,10 +12,10 @@ import (
 
 	"github.com/vishvananda/netlink"
 
-	"netcompat/internal/netns"
 	"netcompat/core/rsvp/api"
 	"netcompat/core/rsvp/config"
 	"netcompat/core/rsvp/tc"
+	"netcompat/internal/netns"
 )
 
 const waitLimit = 60 * time.Second

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"netcompat/core/internal/flowtest"
-	"netcompat/internal/netns"
 	"netcompat/core/rsvp/api"
+	"netcompat/internal/netns"
 )
 
 const mbit = 1e6 / 8 // bytes per second

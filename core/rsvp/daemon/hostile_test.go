@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"netcompat/internal/netns"
 	"netcompat/core/rsvp/api"
 	"netcompat/core/rsvp/netio"
 	"netcompat/core/rsvp/wire"
+	"netcompat/internal/netns"
 )
 
 // rsvpd survives hostile input: random bytes, truncated messages,

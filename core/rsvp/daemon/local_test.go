@@ -4,8 +4,8 @@ import (
 	"net/netip"
 	"testing"
 
-	"netcompat/internal/netns"
 	"netcompat/core/rsvp/api"
+	"netcompat/internal/netns"
 )
 
 // A sender and a receiver on one host, even one with nothing but its

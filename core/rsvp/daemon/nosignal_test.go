@@ -4,8 +4,8 @@ import (
 	"errors"
 	"testing"
 
-	"netcompat/internal/netns"
 	"netcompat/core/rsvp/api"
+	"netcompat/internal/netns"
 )
 
 // A no-signalling rule is admitted against the interface's pool and

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"netcompat/internal/netns"
 	"netcompat/core/rsvp/api"
+	"netcompat/internal/netns"
 )
 
 // markerPort is where the readiness probes go (UDP discard).
