@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -11,10 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
-	"syscall"
 	"testing"
-	"time"
 
 	"netcompat/core/rserpool/policy"
 	"netcompat/core/rserpool/wire"
@@ -57,63 +52,8 @@ func TestTsharkSeesENRP(t *testing.T) {
 	// registrars may talk on an association either one opened.
 	bPort := freeTCPPort(t)
 	filter := fmt.Sprintf("udp port %d or tcp port %d or tcp port %d", group, a.enrp.Port(), bPort)
-	capture := exec.Command("tshark", "-l", "-P", "-i", "lo", "-f", filter, "-w", pcap)
-	stderr, err := capture.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := capture.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var udpSeen atomic.Int64
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "UDP") {
-				udpSeen.Add(1)
-			}
-		}
-	}()
-	if err := capture.Start(); err != nil {
-		t.Skipf("cannot start tshark: %v", err)
-	}
-	stopped := false
-	defer func() {
-		if !stopped {
-			capture.Process.Kill()
-			capture.Wait()
-		}
-	}()
-	// Wait for tshark to say it captures; anything else first (an error,
-	// a permission problem) skips.
-	ready := make(chan error, 1)
-	var tsharkOut syncBuffer
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		signalled := false
-		for sc.Scan() {
-			line := sc.Text()
-			tsharkOut.Write([]byte(line + "\n"))
-			if !signalled && strings.Contains(line, "Capturing on") {
-				ready <- nil
-				signalled = true
-			}
-		}
-		if !signalled {
-			ready <- fmt.Errorf("tshark ended before capturing: %s", tsharkOut.String())
-		}
-		io.Copy(io.Discard, stderr)
-	}()
-	select {
-	case err := <-ready:
-		if err != nil {
-			t.Skip(err)
-		}
-	case <-time.After(waitLimit):
-		t.Skip("tshark did not start capturing")
-	}
-	eventually(t, "the capture to see a multicast Presence", func() bool { return udpSeen.Load() > 0 })
+	capture := startCapture(t, filter, pcap)
+	capture.waitUDP("the capture to see a multicast Presence", 1)
 
 	// The peer: a static peer of A without multicast, so that it learns
 	// A from the association it opens to A's ENRP port only. (Hearing
@@ -141,13 +81,8 @@ func TestTsharkSeesENRP(t *testing.T) {
 	final := a.snapshot(t)
 
 	// Three more heartbeats in the capture: everything before is in it.
-	n := udpSeen.Load()
-	eventually(t, "the capture to catch up", func() bool { return udpSeen.Load() >= n+3 })
-	capture.Process.Signal(syscall.SIGINT)
-	if err := capture.Wait(); err != nil {
-		t.Logf("tshark: %v\n%s", err, tsharkOut.String())
-	}
-	stopped = true
+	capture.waitUDP("the capture to catch up", 3)
+	capture.stop()
 
 	// Wireshark registers its ENRP dissector for UDP and SCTP only, and
 	// "decode as" offers it only there (tshark 4.0: "enrp isn't valid for

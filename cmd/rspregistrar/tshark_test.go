@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"net"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -47,63 +43,8 @@ func TestTsharkSeesASAP(t *testing.T) {
 	// announces, every 100 ms, mark time in it).
 	pcap := filepath.Join(t.TempDir(), "asap.pcapng")
 	filter := fmt.Sprintf("tcp port %d or udp port %d", d.addr.Port(), annPort)
-	capture := exec.Command("tshark", "-l", "-P", "-i", "lo", "-f", filter, "-w", pcap)
-	stderr, err := capture.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := capture.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var udpSeen atomic.Int64
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "UDP") {
-				udpSeen.Add(1)
-			}
-		}
-	}()
-	if err := capture.Start(); err != nil {
-		t.Skipf("cannot start tshark: %v", err)
-	}
-	stopped := false
-	defer func() {
-		if !stopped {
-			capture.Process.Kill()
-			capture.Wait()
-		}
-	}()
-	// Wait for tshark to say it captures; anything else first (an error,
-	// a permission problem) skips.
-	ready := make(chan error, 1)
-	var tsharkOut syncBuffer
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		signalled := false
-		for sc.Scan() {
-			line := sc.Text()
-			tsharkOut.Write([]byte(line + "\n"))
-			if !signalled && strings.Contains(line, "Capturing on") {
-				ready <- nil
-				signalled = true
-			}
-		}
-		if !signalled {
-			ready <- fmt.Errorf("tshark ended before capturing: %s", tsharkOut.String())
-		}
-		io.Copy(io.Discard, stderr)
-	}()
-	select {
-	case err := <-ready:
-		if err != nil {
-			t.Skip(err)
-		}
-	case <-time.After(waitLimit):
-		t.Skip("tshark did not start capturing")
-	}
-	eventually(t, "the capture to see an announce", func() bool { return udpSeen.Load() > 0 })
+	capture := startCapture(t, filter, pcap)
+	capture.waitUDP("the capture to see an announce", 1)
 
 	// One session's worth of ASAP, each request awaiting its answer, so
 	// that every TCP segment holds one message (as the dissector wants).
@@ -157,13 +98,8 @@ func TestTsharkSeesASAP(t *testing.T) {
 	})
 
 	// Two more announces in the capture: everything before is in it.
-	n := udpSeen.Load()
-	eventually(t, "the capture to catch up", func() bool { return udpSeen.Load() >= n+2 })
-	capture.Process.Signal(syscall.SIGINT)
-	if err := capture.Wait(); err != nil {
-		t.Logf("tshark: %v\n%s", err, tsharkOut.String())
-	}
-	stopped = true
+	capture.waitUDP("the capture to catch up", 2)
+	capture.stop()
 
 	decode := []string{"-n", "-r", pcap,
 		"-d", fmt.Sprintf("tcp.port==%d,asap", d.addr.Port()),
