@@ -2,8 +2,10 @@
 # The main demo: a SchemeStation domain (examples/c/extagent_echo_server)
 # and an external agent (examples/c/ssextagent_client) exchanging packets;
 # then RSerPool: a registrar (rspregistrar), three echo pool elements
-# (examples/c/rsp_server -echo, which log each session's messages) and the
-# echo pool user of draft-ietf-rserpool-api-00 (examples/c/echo_pu). The
+# (examples/c/rsp_server -echo, which log each session's messages), a
+# second registrar that learns them from the first over ENRP, and the
+# echo pool user of draft-ietf-rserpool-api-00 (examples/c/echo_pu) asking
+# the second. The
 # element serving the session is killed mid-session; the pool user carries
 # on through another one. Then RSVP: rsvpd on loopback (UDP encapsulation,
 # a temporary API socket), a receiver (examples/c/rsvp_receiver) and a
@@ -51,20 +53,34 @@ cleanup() {
 trap cleanup EXIT
 export NETCOMPAT_LOG=stderr
 
-echo "== starting the registrar: rspregistrar -asap=127.0.0.1:0 -asapannounce=off"
-exec {reg}< <(exec "$build/rspregistrar" -asap=127.0.0.1:0 -asapannounce=off 2>&1)
-pids+=($!)
-regport=
-while read -r line <&"$reg"; do
-	case $line in
-	*"registrar started"*)
-		regport=${line##* port=}
-		regport=${regport%% *}
-		break ;;
-	esac
-done
-[ -n "$regport" ] || { echo "registrar did not start" >&2; exit 1; }
-echo "registrar: ASAP on 127.0.0.1:$regport"
+# start_registrar NAME ARGS...: starts an rspregistrar, sets $asap_port
+# and $enrp_port from its first log lines; its output stays on fd
+# ${regfd[NAME]}.
+declare -A regfd
+start_registrar() {
+	local name=$1 line fd
+	shift
+	echo "== starting registrar $name: rspregistrar $*"
+	exec {fd}< <(exec "$build/rspregistrar" "$@" 2>&1)
+	pids+=($!)
+	regfd[$name]=$fd
+	asap_port= enrp_port=
+	while read -r line <&"$fd"; do
+		case $line in
+		*"registrar started"*)
+			asap_port=${line##* port=}
+			asap_port=${asap_port%% *} ;;
+		*"ENRP started"*)
+			enrp_port=${line#* enrp=\[*:}
+			enrp_port=${enrp_port%%]*}
+			break ;;
+		esac
+	done
+	[ -n "$asap_port" ] && [ -n "$enrp_port" ] || { echo "registrar $name did not start" >&2; exit 1; }
+	echo "registrar $name: ASAP on 127.0.0.1:$asap_port, ENRP on 127.0.0.1:$enrp_port"
+}
+start_registrar A -asap=127.0.0.1:0 -enrp=127.0.0.1:0 -asapannounce=off -enrpannounce=off
+regport=$asap_port enrpA=$enrp_port
 rspopts=(-registrar="127.0.0.1:$regport" -asapannounce=off)
 
 pe_fd=() pe_pid=() pe_id=()
@@ -98,6 +114,19 @@ find_serving() {
 		done
 	done
 }
+
+# A second registrar joins the pool over ENRP: its mentor, A, hands it
+# the whole handlespace. The pool user asks B only, for elements that
+# registered with A only.
+start_registrar B -asap=127.0.0.1:0 -enrp=127.0.0.1:0 -asapannounce=off -enrpannounce=off -peer="127.0.0.1:$enrpA"
+while read -r line <&"${regfd[B]}"; do
+	case $line in
+	*"ENRP startup complete"*"from mentor"*)
+		echo "registrar B: ${line#*msg=}"
+		break ;;
+	esac
+done
+rspopts=(-registrar="127.0.0.1:$asap_port" -asapannounce=off)
 
 echo "== the draft-00 echo pool user, as the draft wrote it: echo_pu ${rspopts[*]}"
 # Its standard error (library diagnostics) shares the pipe of its replies.

@@ -81,6 +81,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"netcompat/bench/internal/benchreport"
 )
 
 type options struct {
@@ -101,9 +103,7 @@ type options struct {
 	peers     int
 	timeout   time.Duration
 
-	report string
-	json   string
-	meta   string
+	report benchreport.Flags // -report, -json, -meta
 }
 
 func main() {
@@ -124,15 +124,13 @@ func main() {
 	flag.IntVar(&o.life, "life", 30000, "cpu: registration life, ms")
 	flag.IntVar(&o.peers, "peers", 2, "cpu: peers of A (0, 1 or 2)")
 	flag.DurationVar(&o.timeout, "timeout", 120*time.Second, "give up on a run after this long")
-	flag.StringVar(&o.report, "report", "", "write the report from this file of result lines")
-	flag.StringVar(&o.json, "json", "", "report: JSON output file")
-	flag.StringVar(&o.meta, "meta", "", "report: key=value;... copied into the JSON (config and machine)")
+	o.report.Register()
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fail(fmt.Errorf("unexpected argument %q", flag.Arg(0)))
 	}
-	if o.report != "" {
-		if err := writeReport(o.report, o.json, o.meta); err != nil {
+	if o.report.Raw != "" {
+		if err := writeReport(o.report.Raw, o.report.JSON, o.report.Meta); err != nil {
 			fail(err)
 		}
 		return

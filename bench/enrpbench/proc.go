@@ -16,6 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"netcompat/bench/internal/asapload"
 )
 
 // Server IDs of the registrars.
@@ -123,7 +125,7 @@ func (ps *procSet) start(ctx context.Context, name string, id uint32, extra ...s
 		if err != nil {
 			return nil, err
 		}
-		*f.ap = netip.AddrPortFrom(loopback, port)
+		*f.ap = netip.AddrPortFrom(asapload.Loopback, port)
 	}
 	return p, nil
 }
@@ -313,36 +315,4 @@ func (ps *procSet) mesh(ctx context.Context, n int, extra ...string) ([]*regProc
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-}
-
-// procCPU returns the user+system CPU time of process pid (all threads,
-// /proc/PID/stat, in clock ticks of 10 ms), or -1.
-func procCPU(pid int) time.Duration {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return -1
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return -1
-	}
-	f := strings.Fields(s[i+1:]) // f[0] is field 3, state
-	if len(f) < 13 {
-		return -1
-	}
-	ut, err1 := strconv.ParseInt(f[11], 10, 64) // field 14, utime
-	st, err2 := strconv.ParseInt(f[12], 10, 64) // field 15, stime
-	if err1 != nil || err2 != nil {
-		return -1
-	}
-	const clkTck = 100 // USER_HZ
-	return time.Duration(ut+st) * time.Second / clkTck
-}
-
-// selfCPU returns this process's user+system CPU time.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
-	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
+
+	"netcompat/bench/internal/benchreport"
 )
 
 // The report: bench/enrp.sh collects one line per measurement,
@@ -43,8 +41,6 @@ type rowSpec struct {
 	desc   string
 }
 
-type run map[string]string
-
 type row struct {
 	Metric      string    `json:"metric"`
 	Name        string    `json:"name"`
@@ -60,26 +56,11 @@ type row struct {
 }
 
 func writeReport(rawPath, jsonPath, meta string) error {
-	f, err := os.Open(rawPath)
+	runs, err := benchreport.ReadRuns(rawPath)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var runs []run
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		r := run{}
-		for _, kv := range strings.Fields(sc.Text()) {
-			if k, v, ok := strings.Cut(kv, "="); ok {
-				r[k] = v
-			}
-		}
-		runs = append(runs, r)
-	}
-	if err := sc.Err(); err != nil {
-		return err
-	}
-	cfg, mach := parseMeta(meta)
+	cfg, mach := benchreport.ParseMeta(meta)
 
 	values := func(s rowSpec) []float64 {
 		var out []float64
@@ -128,9 +109,9 @@ func writeReport(rawPath, jsonPath, meta string) error {
 				fmt.Printf("\n%s\n%-58s %12s  %s\n", title, "metric", "registrar", "runs")
 				printed = true
 			}
-			m := median(v)
+			m := benchreport.Median(v)
 			rows = append(rows, row{
-				Metric: s.name, Name: s.name, Unit: s.unit, Better: s.better, Netcompat: round4(m),
+				Metric: s.name, Name: s.name, Unit: s.unit, Better: s.better, Netcompat: benchreport.Round4(m),
 				Baseline: "rsplib", Comparison: noPeer, Runs: v, Description: s.desc,
 			})
 			var rs []string
@@ -203,18 +184,8 @@ func writeReport(rawPath, jsonPath, meta string) error {
 		cpuN, cfg["cpu_seconds"], cfg["reps"]), cpu)
 	fmt.Printf("\nbaseline: %s (rsplib's registrar needs kernel SCTP, only in the VM)\n", noPeer)
 
-	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
-		mach["kernel"] = strings.TrimSpace(string(b))
-	}
-	mach["cpu"] = cpuModel()
-	doc := struct {
-		API         string         `json:"api"`
-		Description string         `json:"description"`
-		Comparison  string         `json:"comparison"`
-		Config      map[string]any `json:"config"`
-		Rows        []row          `json:"rows"`
-		Machine     map[string]any `json:"machine"`
-	}{
+	benchreport.AddMachine(mach)
+	doc := &benchreport.Doc{
 		API: "enrp",
 		Description: "RSerPool registrar pools: cmd/rspregistrar processes peering over ENRP (RFC 5353, TCP mapping, 127.0.0.1): " +
 			"handle table synchronisation time of a new registrar, Handle Update propagation latency, and registrar CPU " +
@@ -222,61 +193,9 @@ func writeReport(rawPath, jsonPath, meta string) error {
 		Comparison: noPeer,
 		Config:     cfg, Rows: rows, Machine: mach,
 	}
-	b, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil || jsonPath == "" {
-		return err
-	}
-	return os.WriteFile(jsonPath, append(b, '\n'), 0o644)
+	return benchreport.WriteJSON(jsonPath, doc)
 }
 
-// parseMeta splits "config.k=v;machine.k=v;..." into the two maps; values
-// that parse as numbers become numbers.
-func parseMeta(s string) (cfg, mach map[string]any) {
-	cfg, mach = map[string]any{}, map[string]any{}
-	for _, item := range strings.Split(s, ";") {
-		k, v, ok := strings.Cut(item, "=")
-		if !ok {
-			continue
-		}
-		var val any = v
-		if f, err := strconv.ParseFloat(v, 64); err == nil {
-			val = f
-		}
-		if name, ok := strings.CutPrefix(k, "machine."); ok {
-			mach[name] = val
-		} else {
-			cfg[strings.TrimPrefix(k, "config.")] = val
-		}
-	}
-	return cfg, mach
-}
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Sorted(slices.Values(v))
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
-
-func num(v float64) string {
-	if v >= 100 {
-		return fmt.Sprintf("%.0f", v)
-	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
-}
-
-func cpuModel() string {
-	b, _ := os.ReadFile("/proc/cpuinfo")
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "model name"); ok {
-			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
-		}
-	}
-	return ""
-}
+// num formats a table value: whole numbers from 100 up (the sync, CPU
+// and latency values are small, their runs column wants them short).
+func num(v float64) string { return benchreport.Num(v, 100) }

@@ -11,8 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"netcompat/bench/internal/asapload"
+	"netcompat/bench/internal/procstat"
 	"netcompat/core/rserpool/wire"
-	"netcompat/core/transport"
 )
 
 var elementsField = regexp.MustCompile(`\belements=(\d+)`)
@@ -23,11 +24,11 @@ func syncTest(ctx context.Context, o *options, ps *procSet, sizes []int) (string
 	if err != nil {
 		return "", err
 	}
-	pes, err := dialAll(ctx, a.asap, o.fillUsers)
+	pes, err := asapload.DialAll(ctx, a.asap, o.fillUsers)
 	if err != nil {
 		return "", err
 	}
-	defer closeAll(pes)
+	defer asapload.CloseAll(pes)
 	pools := max(o.pools, 1)
 	t0 := time.Now()
 	if err := fill(ctx, pes, o.n, func(id uint32) string { return fmt.Sprintf("enrpbench.s%03d", id%uint32(pools)) }, 300000); err != nil {
@@ -36,7 +37,7 @@ func syncTest(ctx context.Context, o *options, ps *procSet, sizes []int) (string
 	fillSecs := time.Since(t0).Seconds()
 	var ok, rej atomic.Int64
 	for _, c := range pes {
-		go c.serve(&ok, &rej)
+		go c.Serve(countResponses(&ok, &rej))
 	}
 	if d, err := a.dump(ctx); err != nil {
 		return "", err
@@ -47,7 +48,7 @@ func syncTest(ctx context.Context, o *options, ps *procSet, sizes []int) (string
 	var lines []string
 	for k, size := range sizes {
 		id := uint32(idB) + uint32(k) // a new registrar each time, as A sees it
-		a0 := procCPU(a.cmd.Process.Pid)
+		a0 := procstat.CPU(a.cmd.Process.Pid)
 		b, err := ps.start(ctx, "B", id, "-peer="+a.enrp.String(), fmt.Sprintf("-maxelementsperhtrequest=%d", size), "-maxelements=-1")
 		if err != nil {
 			return "", err
@@ -56,7 +57,7 @@ func syncTest(ctx context.Context, o *options, ps *procSet, sizes []int) (string
 		if err != nil {
 			return "", err
 		}
-		bcpu, a1 := procCPU(b.cmd.Process.Pid), procCPU(a.cmd.Process.Pid)
+		bcpu, a1 := procstat.CPU(b.cmd.Process.Pid), procstat.CPU(a.cmd.Process.Pid)
 		if !strings.Contains(done.text, "handle table received from mentor") {
 			return "", fmt.Errorf("B's startup ended otherwise: %s", done.text)
 		}
@@ -104,18 +105,18 @@ func latTest(ctx context.Context, o *options, ps *procSet) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	pe, err := dial(ctx, regs[0].asap)
+	pe, err := asapload.Dial(ctx, regs[0].asap)
 	if err != nil {
 		return "", err
 	}
-	defer pe.a.Close()
-	var pus []*assoc
+	defer pe.Close()
+	var pus []*asapload.Assoc
 	for _, r := range regs[1:] {
-		pu, err := dial(ctx, r.asap)
+		pu, err := asapload.Dial(ctx, r.asap)
 		if err != nil {
 			return "", err
 		}
-		defer pu.a.Close()
+		defer pu.Close()
 		pus = append(pus, pu)
 	}
 	type result struct {
@@ -123,11 +124,11 @@ func latTest(ctx context.Context, o *options, ps *procSet) (string, error) {
 		polls int
 		err   error
 	}
-	poll := func(pu *assoc, hr []byte, id uint32, start time.Time, out chan<- result) {
+	poll := func(pu *asapload.Assoc, hr []byte, id uint32, start time.Time, out chan<- result) {
 		for polls := 1; ; polls++ {
-			m, err := pu.call(hr, wire.ASAPHandleResolutionResponse)
+			m, err := pu.Call(hr, wire.ASAPHandleResolutionResponse)
 			now := time.Now()
-			if err != nil && !errors.Is(err, errRejected) {
+			if err != nil && !errors.Is(err, asapload.ErrRejected) {
 				out <- result{err: err}
 				return
 			}
@@ -166,7 +167,7 @@ func latTest(ctx context.Context, o *options, ps *procSet) (string, error) {
 				go poll(pu, hr, id, start, out)
 			}
 		}
-		if _, err := pe.call(reg, wire.ASAPRegistrationResponse); err != nil {
+		if _, err := pe.Call(reg, wire.ASAPRegistrationResponse); err != nil {
 			return "", fmt.Errorf("registering element %d at A: %w", id, err)
 		}
 		rtt := time.Since(start)
@@ -221,11 +222,11 @@ func cpuTest(ctx context.Context, o *options, ps *procSet) (string, error) {
 		return "", err
 	}
 	a := regs[0]
-	pes, err := dialAll(ctx, a.asap, o.fillUsers)
+	pes, err := asapload.DialAll(ctx, a.asap, o.fillUsers)
 	if err != nil {
 		return "", err
 	}
-	defer closeAll(pes)
+	defer asapload.CloseAll(pes)
 	const pools = 10
 	poolOf := func(id uint32) string { return fmt.Sprintf("enrpbench.c%03d", id%pools) }
 	life := uint32(o.life)
@@ -241,7 +242,7 @@ func cpuTest(ctx context.Context, o *options, ps *procSet) (string, error) {
 	}
 	var answered, rejected, sent atomic.Int64
 	for _, c := range pes {
-		go c.serve(&answered, &rejected)
+		go c.Serve(countResponses(&answered, &rejected))
 	}
 	// The pacer: element i+1 (on association i%len(pes), as fill
 	// registered it) is re-registered at i*rereg/n within each cycle.
@@ -261,7 +262,7 @@ func cpuTest(ctx context.Context, o *options, ps *procSet) (string, error) {
 			due := int(time.Since(t0) / interval)
 			for ; k < due; k++ {
 				i := k % o.n
-				if err := pes[i%len(pes)].a.Send(reqs[i], transport.SendInfo{}); err != nil {
+				if err := pes[i%len(pes)].Send(reqs[i]); err != nil {
 					pacerDone <- err
 					return
 				}
@@ -278,16 +279,16 @@ func cpuTest(ctx context.Context, o *options, ps *procSet) (string, error) {
 	kaSum := func() int64 {
 		var s int64
 		for _, c := range pes {
-			s += c.kas.Load()
+			s += c.KeepAlives()
 		}
 		return s
 	}
 	snap := func() ([]time.Duration, time.Duration, int64, int64, time.Time) {
 		var cpu []time.Duration
 		for _, r := range regs {
-			cpu = append(cpu, procCPU(r.cmd.Process.Pid))
+			cpu = append(cpu, procstat.CPU(r.cmd.Process.Pid))
 		}
-		return cpu, selfCPU(), answered.Load(), kaSum(), time.Now()
+		return cpu, procstat.Self(), answered.Load(), kaSum(), time.Now()
 	}
 	cpu0, self0, ans0, ka0, t0 := snap()
 	select {

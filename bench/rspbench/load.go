@@ -11,133 +11,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
+	"netcompat/bench/internal/asapload"
+	"netcompat/bench/internal/procstat"
 	"netcompat/core/rserpool/wire"
-	"netcompat/core/transport"
 )
-
-// assoc is one client association: strict request/response.
-type assoc struct {
-	a   transport.Assoc
-	buf []byte
-	kas int // Endpoint Keep-Alives answered
-}
-
-func dial(target netip.AddrPort) (*assoc, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	a, err := transport.Dial(ctx, []netip.AddrPort{target}, &transport.Options{
-		Backend: transport.BackendTCP,
-		Framing: transport.FramingBare,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &assoc{a: a, buf: make([]byte, transport.MaxBareMessageSize)}, nil
-}
-
-func dialAll(target netip.AddrPort, n int) ([]*assoc, error) {
-	var out []*assoc
-	for range n {
-		c, err := dial(target)
-		if err != nil {
-			closeAll(out)
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-func closeAll(cs []*assoc) {
-	for _, c := range cs {
-		c.a.Close()
-	}
-}
-
-// call sends req and returns the answer of type want (valid until the
-// next call). It answers Endpoint Keep-Alives that come first; a
-// rejecting answer is an error naming its cause.
-func (c *assoc) call(req []byte, want wire.ASAPType) ([]byte, error) {
-	if err := c.a.Send(req, transport.SendInfo{}); err != nil {
-		return nil, err
-	}
-	for {
-		n, _, err := c.a.Recv(c.buf)
-		if err != nil {
-			return nil, err
-		}
-		m := c.buf[:n]
-		switch wire.ASAPType(m[0]) {
-		case want:
-			if m[1]&wire.FlagReject != 0 {
-				return nil, rejection(m)
-			}
-			return m, nil
-		case wire.ASAPEndpointKeepAlive:
-			if err := c.ackKeepAlive(m); err != nil {
-				return nil, err
-			}
-		default:
-			return nil, fmt.Errorf("unexpected %v while waiting for %v", wire.ASAPType(m[0]), want)
-		}
-	}
-}
-
-func (c *assoc) ackKeepAlive(m []byte) error {
-	msg, err := wire.ParseASAP(m)
-	ka, ok := msg.(*wire.EndpointKeepAlive)
-	if err != nil || !ok {
-		return fmt.Errorf("bad endpoint keep-alive: %v", err)
-	}
-	ack, err := wire.AppendASAP(nil, &wire.EndpointKeepAliveAck{PoolHandle: ka.PoolHandle, PEID: ka.PEID})
-	if err == nil {
-		err = c.a.Send(ack, transport.SendInfo{})
-	}
-	c.kas++
-	return err
-}
-
-// serveKeepAlives answers keep-alives on an otherwise idle pool element
-// association until it closes, so that the registrar never finds it
-// unresponsive or its send queue full.
-func (c *assoc) serveKeepAlives() {
-	for {
-		n, _, err := c.a.Recv(c.buf)
-		if err != nil {
-			return
-		}
-		if wire.ASAPType(c.buf[0]) == wire.ASAPEndpointKeepAlive {
-			if c.ackKeepAlive(c.buf[:n]) != nil {
-				return
-			}
-		}
-	}
-}
-
-// errRejected is wrapped by the errors of rejecting answers.
-var errRejected = errors.New("rejected")
-
-// rejection describes a rejecting answer.
-func rejection(m []byte) error {
-	msg, err := wire.ParseASAP(m)
-	if err != nil {
-		return fmt.Errorf("%v %w (undecodable: %v)", wire.ASAPType(m[0]), errRejected, err)
-	}
-	var oe *wire.OperationError
-	switch r := msg.(type) {
-	case *wire.RegistrationResponse:
-		oe = r.Error
-	case *wire.HandleResolutionResponse:
-		oe = r.Error
-	}
-	if oe != nil {
-		return fmt.Errorf("%v %w: %v", wire.ASAPType(m[0]), errRejected, oe)
-	}
-	return fmt.Errorf("%v %w", wire.ASAPType(m[0]), errRejected)
-}
 
 // checkResolution decodes an answer to a handle resolution and checks it
 // holds want elements.
@@ -161,21 +40,21 @@ type counter struct {
 // rateTest runs -test=hr or -test=reg and returns its result line.
 func rateTest(o *options, target netip.AddrPort) (string, error) {
 	var (
-		pe      *assoc
+		pe      *asapload.Assoc
 		reqSize int
 		want    wire.ASAPType
 		hrReq   []byte
 	)
 	if o.test == "hr" {
 		var err error
-		if pe, err = dial(target); err != nil {
+		if pe, err = asapload.Dial(context.Background(), target); err != nil {
 			return "", err
 		}
-		defer pe.a.Close()
+		defer pe.Close()
 		for id := uint32(1); id <= uint32(o.poolSize); id++ {
 			req, err := registration(id, poolHR)
 			if err == nil {
-				_, err = pe.call(req, wire.ASAPRegistrationResponse)
+				_, err = pe.Call(req, wire.ASAPRegistrationResponse)
 			}
 			if err != nil {
 				return "", fmt.Errorf("registering pool element %d: %w", id, err)
@@ -188,11 +67,11 @@ func rateTest(o *options, target netip.AddrPort) (string, error) {
 	} else {
 		want = wire.ASAPRegistrationResponse
 	}
-	users, err := dialAll(target, o.users)
+	users, err := asapload.DialAll(context.Background(), target, o.users)
 	if err != nil {
 		return "", err
 	}
-	defer closeAll(users)
+	defer asapload.CloseAll(users)
 
 	counts := make([]counter, len(users))
 	respSize := make([]int, len(users))
@@ -216,7 +95,7 @@ func rateTest(o *options, target netip.AddrPort) (string, error) {
 					tmpl.setID(uint32(1 + u + k*len(users)))
 					req = tmpl.b
 				}
-				m, err := c.call(req, want)
+				m, err := c.Call(req, want)
 				if err == nil && k == 0 && o.test == "hr" {
 					err = checkResolution(m, min(o.items, o.poolSize))
 				}
@@ -240,11 +119,11 @@ func rateTest(o *options, target netip.AddrPort) (string, error) {
 		return s
 	}
 	time.Sleep(o.warmup)
-	n0, t0, srv0, cli0 := total(), time.Now(), procCPU(o.pid), selfCPU()
+	n0, t0, srv0, cli0 := total(), time.Now(), procstat.CPU(o.pid), procstat.Self()
 	time.Sleep(o.duration)
-	n1, t1, srv1, cli1 := total(), time.Now(), procCPU(o.pid), selfCPU()
+	n1, t1, srv1, cli1 := total(), time.Now(), procstat.CPU(o.pid), procstat.Self()
 	stop.Store(true)
-	closeAll(users) // unblocks a user stuck on a server that stopped answering
+	asapload.CloseAll(users) // unblocks a user stuck on a server that stopped answering
 	wg.Wait()
 	select {
 	case err := <-errs:
@@ -276,16 +155,16 @@ func bigTest(o *options, target netip.AddrPort) (string, error) {
 	default:
 		return "", fmt.Errorf("unknown -policy=%s (rr or lu)", o.policy)
 	}
-	pes, err := dialAll(target, o.fillUsers)
+	pes, err := asapload.DialAll(context.Background(), target, o.fillUsers)
 	if err != nil {
 		return "", err
 	}
-	defer closeAll(pes)
-	pu, err := dial(target)
+	defer asapload.CloseAll(pes)
+	pu, err := asapload.Dial(context.Background(), target)
 	if err != nil {
 		return "", err
 	}
-	defer pu.a.Close()
+	defer pu.Close()
 
 	line := fmt.Sprintf("test=big policy=%s n=%d", o.policy, o.n)
 	var rss0 int64
@@ -298,7 +177,7 @@ func bigTest(o *options, target netip.AddrPort) (string, error) {
 			return "", err
 		}
 		for _, c := range append(slices.Clip(pes), pu) {
-			if _, err := c.call(hr, wire.ASAPHandleResolutionResponse); err != nil && !errors.Is(err, errRejected) {
+			if _, err := c.Call(hr, wire.ASAPHandleResolutionResponse); err != nil && !errors.Is(err, asapload.ErrRejected) {
 				return "", err
 			}
 		}
@@ -320,7 +199,7 @@ func bigTest(o *options, target netip.AddrPort) (string, error) {
 					}
 					req, err := registration(uint32(id), pool)
 					if err == nil {
-						_, err = c.call(req, wire.ASAPRegistrationResponse)
+						_, err = c.Call(req, wire.ASAPRegistrationResponse)
 					}
 					if err != nil {
 						errs <- fmt.Errorf("registering pool element %d of %d: %w", id, o.n, err)
@@ -338,7 +217,7 @@ func bigTest(o *options, target netip.AddrPort) (string, error) {
 		default:
 		}
 		for _, c := range pes {
-			go c.serveKeepAlives()
+			go c.Serve(nil)
 		}
 		rss1, err := procRSS(o.pid)
 		if err != nil {
@@ -356,7 +235,7 @@ func bigTest(o *options, target netip.AddrPort) (string, error) {
 	var respSize int
 	for i := -o.latWarmup; i < o.lat; i++ {
 		t := time.Now()
-		m, err := pu.call(hr, wire.ASAPHandleResolutionResponse)
+		m, err := pu.Call(hr, wire.ASAPHandleResolutionResponse)
 		d := time.Since(t)
 		if err == nil && i == -o.latWarmup {
 			err = checkResolution(m, min(o.items, max(o.n, o.items)))
@@ -390,41 +269,6 @@ func bigTest(o *options, target netip.AddrPort) (string, error) {
 		}
 	}
 	return line, nil
-}
-
-// procCPU returns the user+system CPU time of process pid (all threads,
-// /proc/PID/stat, in clock ticks of 10 ms), or -1.
-func procCPU(pid int) time.Duration {
-	if pid <= 0 {
-		return -1
-	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return -1
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')') // the command name may hold spaces
-	if i < 0 {
-		return -1
-	}
-	f := strings.Fields(s[i+1:]) // f[0] is field 3, state
-	if len(f) < 13 {
-		return -1
-	}
-	ut, err1 := strconv.ParseInt(f[11], 10, 64) // field 14, utime
-	st, err2 := strconv.ParseInt(f[12], 10, 64) // field 15, stime
-	if err1 != nil || err2 != nil {
-		return -1
-	}
-	const clkTck = 100 // USER_HZ, 100 on every Linux architecture Go supports
-	return time.Duration(ut+st) * time.Second / clkTck
-}
-
-// selfCPU returns this process's user+system CPU time.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // procRSS returns VmRSS of process pid in KiB.

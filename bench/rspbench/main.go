@@ -67,6 +67,8 @@ import (
 	"net/netip"
 	"os"
 	"time"
+
+	"netcompat/bench/internal/benchreport"
 )
 
 // Pool handles: all 12 bytes, so that every request and answer has the
@@ -99,9 +101,7 @@ type options struct {
 	lat       int
 	latWarmup int
 
-	report string
-	json   string
-	meta   string
+	report benchreport.Flags // -report, -json, -meta
 }
 
 func main() {
@@ -122,9 +122,7 @@ func main() {
 	flag.StringVar(&o.policy, "policy", "rr", "big: pool policy, rr (round robin) or lu (least used)")
 	flag.IntVar(&o.lat, "lat", 20000, "big: recorded handle resolutions")
 	flag.IntVar(&o.latWarmup, "latwarmup", 1000, "big: unrecorded handle resolutions first")
-	flag.StringVar(&o.report, "report", "", "write the report from this file of result lines")
-	flag.StringVar(&o.json, "json", "", "report: JSON output file")
-	flag.StringVar(&o.meta, "meta", "", "report: key=value;... copied into the JSON (config and machine)")
+	o.report.Register()
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fail(fmt.Errorf("unexpected argument %q", flag.Arg(0)))
@@ -134,8 +132,8 @@ func main() {
 	switch {
 	case o.echo:
 		err = serveEcho(o.listen, o.portFile, o.items)
-	case o.report != "":
-		err = writeReport(o.report, o.json, o.meta)
+	case o.report.Raw != "":
+		err = writeReport(o.report.Raw, o.report.JSON, o.report.Meta)
 	case o.test != "":
 		err = runTest(&o)
 	default:

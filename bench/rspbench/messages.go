@@ -3,30 +3,19 @@ package main
 import (
 	"encoding/binary"
 	"fmt"
-	"net/netip"
 
+	"netcompat/bench/internal/asapload"
 	"netcompat/core/rserpool/policy"
 	"netcompat/core/rserpool/wire"
 )
 
-var loopback = netip.MustParseAddr("127.0.0.1")
-
 // element is the pool element with identifier id that the benchmark
-// registers: one TCP user transport on 127.0.0.1, the policy of pool, and
-// for least used a load spread over the whole range (a multiplicative
-// hash of id), so that the selector has a real order to keep.
+// registers: asapload's (one TCP user transport on 127.0.0.1), the policy
+// of pool, and for least used a load spread over the whole range (a
+// multiplicative hash of id), so that the selector has a real order to
+// keep.
 func element(id uint32, pool string) wire.PoolElement {
-	pe := wire.PoolElement{
-		ID:      id,
-		RegLife: 300000, // ms; the home registrar goes by keep-alives
-		User: wire.Transport{
-			Kind:  wire.ParamTCPTransport,
-			Port:  uint16(20000 + id%40000),
-			Use:   wire.UseData,
-			Addrs: []netip.Addr{loopback},
-		},
-		Policy: wire.Policy{Type: policy.RoundRobin},
-	}
+	pe := asapload.Element(id, 300000) // ms; the home registrar goes by keep-alives
 	if pool == poolBigLU {
 		pe.Policy = wire.Policy{Type: policy.LeastUsed, Values: []uint32{id * 2654435761}}
 	}

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
-	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
+
+	"netcompat/bench/internal/benchreport"
 )
 
 // The report: bench/rserpool.sh collects one line per run,
@@ -68,8 +66,6 @@ func bigRows(policy, pname string, n int) []rowSpec {
 	}
 }
 
-type run map[string]string
-
 // row is one row of the JSON, fields in the order of extagent.json's.
 type row struct {
 	Metric       string    `json:"metric"`
@@ -92,30 +88,17 @@ type row struct {
 func ptr[T any](v T) *T { return &v }
 
 func writeReport(rawPath, jsonPath, meta string) error {
-	f, err := os.Open(rawPath)
+	runs, err := benchreport.ReadRuns(rawPath)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var runs []run
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		r := run{}
-		for _, kv := range strings.Fields(sc.Text()) {
-			if k, v, ok := strings.Cut(kv, "="); ok {
-				r[k] = v
-			}
-		}
+	for _, r := range runs {
 		if r["rss_after_kb"] != "" {
 			kb, _ := strconv.ParseFloat(r["rss_after_kb"], 64)
 			r["rss_after_mib"] = strconv.FormatFloat(kb/1024, 'f', 1, 64)
 		}
-		runs = append(runs, r)
 	}
-	if err := sc.Err(); err != nil {
-		return err
-	}
-	cfg, mach := parseMeta(meta)
+	cfg, mach := benchreport.ParseMeta(meta)
 
 	values := func(impl, place string, s rowSpec) []float64 {
 		var out []float64
@@ -158,17 +141,17 @@ func writeReport(rawPath, jsonPath, meta string) error {
 			metric += "/" + place
 			rw := row{
 				Metric: metric, Name: s.name, Placement: place, Unit: s.unit, Better: s.better,
-				Netcompat: round4(median(nc)), NetcompatRun: nc, Description: s.desc,
+				Netcompat: benchreport.Round4(benchreport.Median(nc)), NetcompatRun: nc, Description: s.desc,
 				Policy: map[string]string{"rr": "RoundRobin", "lu": "LeastUsed"}[s.policy],
 			}
 			base, ratio, aim := "-", "-", "("+s.better+" is better)"
 			if s.baseline {
 				if ec := values("echo", place, s); len(ec) > 0 {
-					rw.Baseline, rw.GoEcho, rw.GoEchoRuns = ptr("go_echo"), ptr(round4(median(ec))), ec
-					base = num(median(ec))
-					if median(ec) > 0 {
-						r := median(nc) / median(ec)
-						rw.Ratio = ptr(round4(r))
+					rw.Baseline, rw.GoEcho, rw.GoEchoRuns = ptr("go_echo"), ptr(benchreport.Round4(benchreport.Median(ec))), ec
+					base = num(benchreport.Median(ec))
+					if benchreport.Median(ec) > 0 {
+						r := benchreport.Median(nc) / benchreport.Median(ec)
+						rw.Ratio = ptr(benchreport.Round4(r))
 						ratio = fmt.Sprintf("%.2f", r)
 						if s.target != "" {
 							lim, _ := strconv.ParseFloat(s.target[2:], 64)
@@ -180,7 +163,7 @@ func writeReport(rawPath, jsonPath, meta string) error {
 				}
 			}
 			rows = append(rows, rw)
-			fmt.Printf("%-40s %11s %11s %7s  %s\n", strings.TrimSuffix(metric, "/"+place)+" ("+s.unit+")", num(median(nc)), base, ratio, aim)
+			fmt.Printf("%-40s %11s %11s %7s  %s\n", strings.TrimSuffix(metric, "/"+place)+" ("+s.unit+")", num(benchreport.Median(nc)), base, ratio, aim)
 		}
 	}
 
@@ -235,85 +218,20 @@ func writeReport(rawPath, jsonPath, meta string) error {
 		fmt.Printf("rserpool: WARNING: message sizes differ: %s\n", w)
 	}
 
-	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
-		mach["kernel"] = strings.TrimSpace(string(b))
-	}
-	mach["cpu"] = cpuModel()
+	benchreport.AddMachine(mach)
 
-	doc := struct {
-		API         string         `json:"api"`
-		Description string         `json:"description"`
-		Config      map[string]any `json:"config"`
-		Rows        []row          `json:"rows"`
-		Machine     map[string]any `json:"machine"`
-	}{
+	doc := &benchreport.Doc{
 		API: "rserpool",
 		Description: "RSerPool registrar (cmd/rspregistrar) over TCP bare framing on 127.0.0.1: handle resolutions and registrations per second " +
 			"with parallel strict request/response users against a minimal Go TCP server answering with messages of the same sizes " +
 			"(the ceiling); with 100,000 pool elements: VmRSS per element and handle resolution latency; medians of interleaved runs",
 		Config: cfg, Rows: rows, Machine: mach,
 	}
-	b, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return err
-	}
-	if jsonPath == "" {
-		return nil
-	}
-	return os.WriteFile(jsonPath, append(b, '\n'), 0o644)
+	return benchreport.WriteJSON(jsonPath, doc)
 }
 
-// parseMeta splits "config.k=v;machine.k=v;..." into the two maps; values
-// that parse as numbers become numbers.
-func parseMeta(s string) (cfg, mach map[string]any) {
-	cfg, mach = map[string]any{}, map[string]any{}
-	for _, item := range strings.Split(s, ";") {
-		k, v, ok := strings.Cut(item, "=")
-		if !ok {
-			continue
-		}
-		var val any = v
-		if f, err := strconv.ParseFloat(v, 64); err == nil {
-			val = f
-		}
-		if name, ok := strings.CutPrefix(k, "machine."); ok {
-			mach[name] = val
-		} else {
-			cfg[strings.TrimPrefix(k, "config.")] = val
-		}
-	}
-	return cfg, mach
-}
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Sorted(slices.Values(v))
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
-
-func num(v float64) string {
-	if v >= 1000 {
-		return fmt.Sprintf("%.0f", v)
-	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
-}
-
-func cpuModel() string {
-	b, _ := os.ReadFile("/proc/cpuinfo")
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "model name"); ok {
-			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
-		}
-	}
-	return ""
-}
+// num formats a table value: whole numbers from 1,000 up (rates, bytes).
+func num(v float64) string { return benchreport.Num(v, 1000) }
 
 // thousands formats n with commas: 100,000.
 func thousands(n int) string {
