@@ -13,7 +13,9 @@ import "C"
 
 import (
 	"net/netip"
+	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -72,6 +74,18 @@ func msDuration(ms C.uint) time.Duration { return time.Duration(ms) * time.Milli
 // keep asap's defaults, which are rsplib's.
 func rspConfig(cfg *C.struct_nc_rsp_config) (asap.Config, error) {
 	var out asap.Config
+	// NETCOMPAT_ASAP_LISTEN=addr:port[,addr:port...] makes the elements
+	// reachable by a registrar that takes them over (asap.Config.ASAPListen):
+	// rsplib's elements are, through their one-to-many ASAP socket.
+	if v := os.Getenv("NETCOMPAT_ASAP_LISTEN"); v != "" {
+		for _, item := range strings.Split(v, ",") {
+			ap, err := netip.ParseAddrPort(strings.TrimSpace(item))
+			if err != nil {
+				return out, cbridge.Errorf(syscall.EINVAL, "NETCOMPAT_ASAP_LISTEN: bad address "+strconv.Quote(item))
+			}
+			out.ASAPListen = append(out.ASAPListen, ap)
+		}
+	}
 	if cfg == nil {
 		return out, nil
 	}

@@ -578,6 +578,11 @@ func hangR1(t *testing.T, strictC bool) {
 		time.Sleep(pollEvery) // polling interval
 	}
 	p.holdConverged(t, []*regProc{r2, r3}, time.Second)
+	// The listening C elements got their new home's keep-alive: it says
+	// so in its log.
+	if !strings.Contains(r2.log()+r3.log(), `taken-over pool element answered" pool=`+listeningPool) {
+		t.Errorf("no taken-over %s element answered its new home's keep-alive", listeningPool)
+	}
 	r1.cmd.Process.Signal(syscall.SIGCONT)
 	stopped = false
 	p.waitConverged(t, p.regs, convergeWait)

@@ -319,6 +319,12 @@ type element struct {
 
 var registeredLine = regexp.MustCompile(`rsp_server: echo PE (\d+) registered in (\S+)`)
 
+// listeningPool's elements accept associations from registrars
+// (NETCOMPAT_ASAP_LISTEN), as rsplib's do, so a registrar that takes them
+// over reaches them with its keep-alive; the other pools' elements do not
+// and must be kept all the same until they register again.
+const listeningPool = "echoA"
+
 // startElement runs an echo rsp_server in pool on h, knowing the
 // registrars regs (static -registrar= entries), and waits for its
 // registration.
@@ -329,7 +335,11 @@ func startElement(t *testing.T, h *host, pool string, regs []*regProc) *element 
 		args = append(args, "-registrar="+r.asap().String())
 	}
 	e := &element{pool: pool, host: h}
-	e.proc = startProc(t, h, "rsp_server "+pool+" on "+h.name, false, nil, filepath.Join(buildDir, "rsp_server"), args...)
+	var env []string
+	if pool == listeningPool {
+		env = append(env, "NETCOMPAT_ASAP_LISTEN="+netip.AddrPortFrom(h.addr, 0).String())
+	}
+	e.proc = startProc(t, h, "rsp_server "+pool+" on "+h.name, false, env, filepath.Join(buildDir, "rsp_server"), args...)
 	waitFor(t, e.name+" registered", waitLimit, func() string {
 		if !e.running() {
 			t.Fatalf("%s exited: %v\n%s%s", e.name, e.err, e.stdout.String(), e.stderr.String())
