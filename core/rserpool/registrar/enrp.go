@@ -230,35 +230,13 @@ func (r *Registrar) onPresence(now time.Time, from AssocID, src netip.Addr, m *w
 		p.cursor = nil
 	}
 	if r.startup && r.mentorID != p.id {
-		// The first peer heard is the mentor; another takes its place if
-		// it does not answer (a dump tool, say, is a peer that never
-		// serves a handle table).
-		cur := r.peers[r.mentorID]
-		stalled := cur != nil && cur.mentor && now.Sub(cur.syncAsked) > r.cfg.ENRP.HeartbeatCycle
-		if cur == nil || !cur.mentor || stalled {
-			if stalled {
-				r.log.Info("mentor did not answer, trying another", "mentor", peStr(cur.id), "next", peStr(p.id))
-				cur.mentor, cur.htSync = false, false
-			}
-			r.mentorID = p.id
-			p.mentor, p.htSync, p.listSync = true, true, true
-			p.syncAsked = now
-			r.log.Info("mentor found", "peer", peStr(p.id))
-			out = r.toPeer(out, p, &wire.ListRequest{ServerIDs: r.ids(p.id)})
-			out = r.toPeer(out, p, &wire.HandleTableRequest{ServerIDs: r.ids(p.id)})
-			r.stats.Synchronisations++
-		}
+		out = r.considerMentor(now, p, out)
 	}
 	if from != 0 { // audits only on unicast Presences, as rsplib
 		if !p.htSync {
 			if ours := r.hs.Checksum(p.id); ours != m.Checksum {
 				r.log.Info("checksum mismatch, synchronising", "peer", peStr(p.id), "ours", ours, "theirs", m.Checksum)
-				p.htSync = true
-				p.syncAsked = now
-				r.hs.MarkOwned(p.id)
-				out = r.toPeer(out, p, &wire.HandleTableRequest{ServerIDs: r.ids(p.id), OwnChildrenOnly: true})
-				r.stats.Synchronisations++
-				r.stats.Audits++
+				out = r.audit(now, p, out)
 			}
 		}
 		if !p.listSync {
@@ -267,6 +245,41 @@ func (r *Registrar) onPresence(now time.Time, from AssocID, src netip.Addr, m *w
 		}
 	}
 	return out
+}
+
+// considerMentor makes p our mentor during startup if we have none, or if
+// ours does not answer (a dump tool, say, is a peer that never serves a
+// handle table): the first peer heard is the mentor, and its whole table
+// fills ours.
+func (r *Registrar) considerMentor(now time.Time, p *peer, out []Output) []Output {
+	cur := r.peers[r.mentorID]
+	stalled := cur != nil && cur.mentor && now.Sub(cur.syncAsked) > r.cfg.ENRP.HeartbeatCycle
+	if cur != nil && cur.mentor && !stalled {
+		return out
+	}
+	if stalled {
+		r.log.Info("mentor did not answer, trying another", "mentor", peStr(cur.id), "next", peStr(p.id))
+		cur.mentor, cur.htSync = false, false
+	}
+	r.mentorID = p.id
+	p.mentor, p.htSync, p.listSync = true, true, true
+	p.syncAsked = now
+	r.log.Info("mentor found", "peer", peStr(p.id))
+	r.stats.Synchronisations++
+	out = r.toPeer(out, p, &wire.ListRequest{ServerIDs: r.ids(p.id)})
+	return r.toPeer(out, p, &wire.HandleTableRequest{ServerIDs: r.ids(p.id)})
+}
+
+// audit resynchronises with p's own elements: they are marked, p is asked
+// for them page by page, and the ones its pages do not refresh are purged
+// after the last page (enrp_sync.go).
+func (r *Registrar) audit(now time.Time, p *peer, out []Output) []Output {
+	p.htSync = true
+	p.syncAsked = now
+	r.hs.MarkOwned(p.id)
+	r.stats.Synchronisations++
+	r.stats.Audits++
+	return r.toPeer(out, p, &wire.HandleTableRequest{ServerIDs: r.ids(p.id), OwnChildrenOnly: true})
 }
 
 // isSelf reports whether addrs is our own ENRP endpoint.
