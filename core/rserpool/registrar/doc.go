@@ -50,6 +50,7 @@
 //	enrp_timer.go  startup phase, heartbeat, peer timers
 //	presence.go    the multicast Presence socket
 //	dial.go        routes to peers and to taken-over elements; outbound associations
+//	server_endpoints.go our ENRP endpoint and associations' far ends, as ENRP names them
 //
 // # ASAP
 //
