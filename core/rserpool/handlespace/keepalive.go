@@ -71,13 +71,19 @@ func (h *Handlespace) KeepAliveAcked(now time.Time, m *Member) bool {
 	return true
 }
 
-// KeepAliveDeferred puts m's next keep-alive one KeepAliveInterval from
-// now without waiting for an Ack: for a keep-alive that could not be sent
+// KeepAliveDeferred records a keep-alive sent to m at now (LastKeepAlive)
+// and puts the next one KeepAliveInterval later without waiting for an
+// Ack: for a keep-alive that could not be sent
 // where an Ack could come back (a taken-over element that is reached, if
 // at all, over a new association). It reports false if m is not an element
 // this registrar owns.
 func (h *Handlespace) KeepAliveDeferred(now time.Time, m *Member) bool {
-	return h.KeepAliveAcked(now, m)
+	if !h.KeepAliveAcked(now, m) {
+		return false
+	}
+	m.kaSent = h.clock(now) // LastKeepAlive tells when it went out
+	m.flags |= flagKASent
+	return true
 }
 
 // kaIdle makes owned element m idle with its next keep-alive due at at,

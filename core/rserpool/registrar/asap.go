@@ -232,14 +232,23 @@ func (r *Registrar) keepAliveAck(now time.Time, a *assocState, m *wire.EndpointK
 	switch {
 	case mem == nil:
 		r.log.Debug("keep-alive ack for unknown element", "pool", handleStr(string(m.PoolHandle)), "pe", peStr(m.PEID), "assoc", a.id)
-	case mem.Conn() == 0 && mem.Home() == r.cfg.ServerID && overlaps(a.dialedTo, asapEndpoint(mem.PE.ASAP)):
+	case mem.Conn() == 0 && overlaps(a.dialedTo, asapEndpoint(mem.PE.ASAP)):
 		// A taken-over element answers the keep-alive that reached it
 		// over the association we opened to it: from now on it is
-		// reached there. (Only there: nobody else may adopt it.)
+		// reached there. (Only there: nobody else may adopt it.) Our
+		// keep-alive carried the H flag, so the element takes us for its
+		// home now, even if its former home has claimed it back
+		// meanwhile (a partition healing): so do we.
+		if mem.Home() != r.cfg.ServerID {
+			r.hs.SetHome(now, mem, r.cfg.ServerID)
+		}
 		r.hs.SetConn(mem, handlespace.ConnKey(a.id))
 		a.elements++
 		r.stats.KeepAliveAcks++
 		r.hs.KeepAliveAcked(now, mem)
+		// The element now agrees we are its home: tell the peers, which
+		// may have heard otherwise from its former home meanwhile.
+		r.noteChange(mem, wire.UpdateAddPE)
 		r.log.Info("taken-over pool element answered", "pool", handleStr(mem.Handle()), "pe", peStr(mem.PE.ID), "assoc", a.id)
 	case AssocID(mem.Conn()) != a.id:
 		r.log.Debug("keep-alive ack from a foreign association ignored", "pool", handleStr(mem.Handle()), "pe", peStr(m.PEID),

@@ -60,9 +60,11 @@ func (r *Registrar) flush(out []Output) []Output {
 // onHandleUpdate applies a peer's Handle Update. Only known peers are
 // heard (a registrar greets with Presence before anything else). ADD_PE:
 // as an entry of a Handle Table Response (applyPeerElement). DEL_PE:
-// the element goes unless we own it (we know our own elements alive) or
+// the element goes unless we own it (we know our own elements alive),
 // another live peer, not the sender, owns it (a stale word must not
-// remove an element that has moved on); rsplib removes it in any case.
+// remove an element that has moved on), or we sent it a takeover
+// keep-alive within the keep-alive timeout (it may have moved to us);
+// rsplib removes it in any case.
 func (r *Registrar) onHandleUpdate(now time.Time, m *wire.HandleUpdate) {
 	p := r.peers[m.Sender]
 	if p == nil {
@@ -77,6 +79,14 @@ func (r *Registrar) onHandleUpdate(now time.Time, m *wire.HandleUpdate) {
 	case wire.UpdateDelPE:
 		mem := r.hs.Lookup(m.PoolHandle, m.Element.ID)
 		if mem == nil {
+			return
+		}
+		if t, ok := mem.LastKeepAlive(); ok && mem.Conn() == 0 && now.Sub(t) < r.cfg.KeepAliveTimeout {
+			// We sent it a takeover keep-alive lately: it may have left
+			// its former home for us (which is why that home lost it),
+			// and its answer is on its way.
+			r.log.Debug("handle update deleting an element we are taking over ignored", "peer", peStr(p.id),
+				"pool", handleStr(mem.Handle()), "pe", peStr(mem.PE.ID))
 			return
 		}
 		home := mem.Home()
