@@ -70,22 +70,3 @@ func fill(ctx context.Context, pes []*asapload.Assoc, n int, poolOf func(uint32)
 	}
 	return ctx.Err()
 }
-
-// resolves reports whether m, a Handle Resolution Response, holds
-// element id.
-func resolves(m []byte, id uint32) (bool, error) {
-	msg, err := wire.ParseASAP(m)
-	if err != nil {
-		return false, err
-	}
-	r, ok := msg.(*wire.HandleResolutionResponse)
-	if !ok {
-		return false, fmt.Errorf("not a handle resolution response: %T", msg)
-	}
-	for i := range r.Elements {
-		if r.Elements[i].ID == id {
-			return true, nil
-		}
-	}
-	return false, nil
-}

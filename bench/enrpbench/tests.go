@@ -133,7 +133,7 @@ func latTest(ctx context.Context, o *options, ps *procSet) (string, error) {
 				return
 			}
 			if err == nil {
-				ok, err := resolves(m, id)
+				ok, err := asapload.Resolves(m, id)
 				if err != nil || ok {
 					out <- result{now.Sub(start), polls, err}
 					return
