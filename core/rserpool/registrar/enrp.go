@@ -302,6 +302,7 @@ func (r *Registrar) syncPatience() time.Duration {
 // onListRequest answers with the peer table (RFC 5353 section 3.4).
 func (r *Registrar) onListRequest(now time.Time, from AssocID, m *wire.ListRequest) []Output {
 	resp := &wire.ListResponse{ServerIDs: r.ids(m.Sender)}
+	size := 0
 	for _, id := range r.peerIDs() {
 		p := r.peers[id]
 		if id == m.Sender || len(p.addrs) == 0 {
@@ -314,6 +315,9 @@ func (r *Registrar) onListRequest(now time.Time, from AssocID, m *wire.ListReque
 			for _, ap := range p.addrs {
 				info.Transport.Addrs = append(info.Transport.Addrs, ap.Addr())
 			}
+		}
+		if size += 8 + transportSize(&info.Transport); size > maxPageBytes { // Server Information: header, ID, transport
+			break // the rest would not fit one message; peers find them by Presence
 		}
 		resp.Servers = append(resp.Servers, info)
 	}

@@ -214,20 +214,22 @@ func (r *Registrar) announced(m *handlespace.Member) wire.PoolElement {
 // elementSize is an upper bound of pe's Pool Element parameter on the
 // wire.
 func elementSize(pe *wire.PoolElement) int {
-	tr := func(t *wire.Transport) int {
-		n := 12
-		for _, a := range t.Addrs {
-			if a.Is4() {
-				n += 8
-			} else {
-				n += 20
-			}
-		}
-		return n
-	}
-	n := 16 + tr(&pe.User) + 8 + 4*len(pe.Policy.Values)
+	n := 16 + transportSize(&pe.User) + 8 + 4*len(pe.Policy.Values)
 	if pe.ASAP != nil {
-		n += tr(pe.ASAP)
+		n += transportSize(pe.ASAP)
+	}
+	return n
+}
+
+// transportSize is an upper bound of a transport parameter on the wire.
+func transportSize(t *wire.Transport) int {
+	n := 12
+	for _, a := range t.Addrs {
+		if a.Is4() {
+			n += 8
+		} else {
+			n += 20
+		}
 	}
 	return n
 }

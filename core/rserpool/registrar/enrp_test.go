@@ -467,3 +467,30 @@ func TestENRPWalkRestartsOnANewAssociation(t *testing.T) {
 		t.Fatalf("second walk gave %d of 50 elements", got)
 	}
 }
+
+// A List Response stays one encodable message however many peers with
+// however many addresses the table holds.
+func TestENRPListResponseFits(t *testing.T) {
+	r := newReg(t, func(c *Config) { c.ENRP.Enabled = true })
+	now := t0
+	var addrs []netip.Addr
+	for i := 0; i < wire.MaxAddrs; i++ {
+		addrs = append(addrs, netip.AddrFrom16([16]byte{0x20, 0x01, 0xd, 0xb8, 14: byte(i >> 8), 15: byte(i)}))
+	}
+	for id := uint32(1); id <= MaxPeers; id++ {
+		r.HandleENRP(now, AssocID(id), &wire.Presence{ServerIDs: wire.ServerIDs{Sender: id}, Checksum: 0xffff,
+			Info: &wire.ServerInfo{ServerID: id, Transport: wire.Transport{Kind: wire.ParamSCTPTransport, Port: 9901, Addrs: addrs}}})
+	}
+	found := false
+	for _, o := range r.HandleENRP(now, 1, &wire.ListRequest{ServerIDs: wire.ServerIDs{Sender: 1}}) {
+		if resp, ok := o.Msg.(*wire.ListResponse); ok {
+			found = true
+			if _, err := wire.Append(nil, resp); err != nil || len(resp.Servers) == 0 {
+				t.Fatalf("List Response of %d servers: %v", len(resp.Servers), err)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no List Response")
+	}
+}
